@@ -1,0 +1,349 @@
+//! hangarctl: the headless face of Hangar. Commands, JSON and exit codes follow
+//! `docs/cli-contract.md`; data goes to stdout, errors to stderr.
+
+mod output;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use hangar_core::http::HttpSettings;
+use hangar_core::secrets::{Credentials, KeyringStore};
+use hangar_core::storage::{Paths, Storage};
+use hangar_core::watcher::{Cadence, Watcher};
+use hangar_core::{Account, Action, Error, Hangar, LinkKind, ProviderId, Result, WorkspaceState};
+
+#[derive(Parser)]
+#[command(name = "hangarctl", version, about = "Manage cloud development workspaces from the command line")]
+struct Cli {
+    /// Directory for the account list and options (default: $HANGAR_CONFIG_DIR, else ~/.config/hangar)
+    #[arg(long, global = true, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+    /// Print JSON on stdout (and errors as JSON on stderr)
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the providers Hangar supports and the credentials each needs
+    Providers,
+    /// Add, list, remove or test accounts
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// List workspaces of every account (or one)
+    Ls {
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Show an account's create form, with its live choices
+    Form {
+        account: String,
+        /// Values picked so far, to narrow dependent choices
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Create a workspace
+    Create {
+        account: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Wait until it is running
+        #[arg(long)]
+        wait: bool,
+        #[arg(long, default_value_t = 900, value_name = "SECS")]
+        timeout: u64,
+    },
+    /// Start a workspace
+    Start(ActOnOne),
+    /// Stop a workspace
+    Stop(ActOnOne),
+    /// Change a workspace (where the provider supports it)
+    Update {
+        account: String,
+        id: String,
+        #[arg(long = "set", value_name = "KEY=VALUE", required = true)]
+        set: Vec<String>,
+    },
+    /// Delete a workspace
+    Delete {
+        account: String,
+        id: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+        #[arg(long)]
+        wait: bool,
+        #[arg(long, default_value_t = 600, value_name = "SECS")]
+        timeout: u64,
+    },
+    /// Open a workspace in the browser or an IDE
+    Open {
+        account: String,
+        id: String,
+        #[arg(long, default_value = "browser", value_parser = ["browser", "vscode", "cursor", "jetbrains", "ssh"])]
+        target: String,
+        /// Print the link instead of opening it
+        #[arg(long)]
+        print: bool,
+    },
+    /// Print state changes as they happen, until Ctrl-C
+    Watch,
+    /// Demo clouds on 127.0.0.1
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(clap::Args)]
+struct ActOnOne {
+    account: String,
+    id: String,
+    /// Wait until the workspace settles
+    #[arg(long)]
+    wait: bool,
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    timeout: u64,
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add an account; credentials are read from standard input
+    Add {
+        provider: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long = "option", value_name = "KEY=VALUE")]
+        option: Vec<String>,
+        /// Store without making a test call first
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// List accounts
+    Ls,
+    /// Remove an account and its keyring entries
+    Rm { name: String },
+    /// Make one cheap authenticated call
+    Test { name: String },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Start the demo clouds and print their base URLs and tokens
+    Serve,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging();
+    let json = cli.json;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => output::fail(&Error::Internal(format!("runtime: {e}")), json),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => output::fail(&e, json),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HANGAR_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn http_settings() -> HttpSettings {
+    let mut s = HttpSettings::default();
+    if let Some(secs) = std::env::var("HANGAR_HTTP_TIMEOUT_SECS").ok().and_then(|v| v.parse::<f64>().ok()) {
+        s.timeout = Duration::from_secs_f64(secs.max(0.1));
+        s.connect_timeout = s.connect_timeout.min(s.timeout);
+    }
+    s
+}
+
+fn hangar(config_dir: Option<PathBuf>) -> Result<Arc<Hangar>> {
+    let paths = Paths::resolve(config_dir)?;
+    Ok(Arc::new(Hangar::new(Storage::on_disk(paths), Arc::new(KeyringStore::default()), http_settings())))
+}
+
+fn pairs(list: &[String], flag: &str) -> Result<BTreeMap<String, String>> {
+    list.iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| Error::usage(format!("{flag} takes KEY=VALUE, got '{kv}'")))
+        })
+        .collect()
+}
+
+fn read_credentials(single_field: &str) -> Result<Credentials> {
+    let mut stdin = std::io::stdin();
+    let mut text = String::new();
+    if stdin.is_terminal() {
+        eprint!("{single_field} (or a JSON object of fields), then Enter: ");
+        let _ = std::io::stderr().flush();
+        stdin.read_line(&mut text).map_err(|e| Error::usage(format!("cannot read standard input: {e}")))?;
+    } else {
+        stdin.read_to_string(&mut text).map_err(|e| Error::usage(format!("cannot read standard input: {e}")))?;
+    }
+    Credentials::parse_input(&text, single_field)
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    let json = cli.json;
+    match cli.command {
+        Command::Providers => {
+            output::providers(&hangar_core::provider::available(), json);
+            Ok(0)
+        }
+        Command::Account(cmd) => account(cmd, cli.config_dir, json).await,
+        Command::Ls { account } => {
+            let h = hangar(cli.config_dir)?;
+            let listing = h.list(account.as_deref()).await?;
+            output::workspaces(&listing.workspaces, json);
+            let mut code = 0;
+            for (name, e) in &listing.failures {
+                output::account_error(name, e, json);
+                code = e.exit_code();
+            }
+            Ok(code)
+        }
+        Command::Form { account, set } => {
+            let h = hangar(cli.config_dir)?;
+            let form = h.create_form(&account, &pairs(&set, "--set")?).await?;
+            output::form(&form, json);
+            Ok(0)
+        }
+        Command::Create { account, name, set, wait, timeout } => {
+            let h = hangar(cli.config_dir)?;
+            let input = pairs(&set, "--set")?;
+            let mut w = h.create(&account, &name, &input).await?;
+            if wait {
+                w = h.wait(&account, &w.id, |s| s == WorkspaceState::Running, Duration::from_secs(timeout), poll()).await?;
+            }
+            output::workspace(&w, json);
+            Ok(0)
+        }
+        Command::Start(a) => act(cli.config_dir, a, Action::Start, WorkspaceState::Running, json).await,
+        Command::Stop(a) => act(cli.config_dir, a, Action::Stop, WorkspaceState::Stopped, json).await,
+        Command::Update { account, id, set } => {
+            let h = hangar(cli.config_dir)?;
+            h.update(&account, &id, &pairs(&set, "--set")?).await?;
+            output::workspace(&h.get(&account, &id).await?, json);
+            Ok(0)
+        }
+        Command::Delete { account, id, yes, wait, timeout } => {
+            let h = hangar(cli.config_dir)?;
+            if !yes && !confirm(&format!("Delete workspace {id} of account '{account}'? This destroys its disk. [y/N] "))? {
+                return Err(Error::usage("not deleted (confirm with --yes)"));
+            }
+            h.act(&account, &id, Action::Delete).await?;
+            if wait {
+                h.wait(&account, &id, |s| s == WorkspaceState::Deleted, Duration::from_secs(timeout), poll()).await?;
+            }
+            output::done(&account, &id, "deleted", json);
+            Ok(0)
+        }
+        Command::Open { account, id, target, print } => {
+            let h = hangar(cli.config_dir)?;
+            let kind = LinkKind::parse(&target).ok_or_else(|| Error::invalid("target", format!("unknown target '{target}'")))?;
+            let link = h.link(&account, &id, kind).await?;
+            hangar_core::platform::check_openable(&link.url)?;
+            if !print {
+                hangar_core::platform::open_url(&link.url)?;
+            }
+            output::link(&link, json);
+            Ok(0)
+        }
+        Command::Watch => {
+            let h = hangar(cli.config_dir)?;
+            let watcher = Watcher::new(h, Cadence::default());
+            let mut changes = watcher.changes();
+            tokio::spawn(watcher.clone().run());
+            loop {
+                tokio::select! {
+                    change = changes.recv() => match change {
+                        Ok(c) => output::change(&c, json),
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => return Ok(0),
+                    },
+                    _ = tokio::signal::ctrl_c() => return Ok(0),
+                }
+            }
+        }
+        Command::Demo(DemoCommand::Serve) => {
+            let clouds = hangar_demo::DemoClouds::start(hangar_demo::Timing::realistic())
+                .await
+                .map_err(|e| Error::Internal(format!("could not start the demo clouds: {e}")))?;
+            output::demo(&clouds.clouds(), json);
+            let _ = tokio::signal::ctrl_c().await;
+            Ok(0)
+        }
+    }
+}
+
+fn poll() -> Duration {
+    Duration::from_millis(
+        std::env::var("HANGAR_POLL_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
+    )
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::usage("refusing to delete without --yes when standard input is not a terminal"));
+    }
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+async fn act(config_dir: Option<PathBuf>, a: ActOnOne, action: Action, target: WorkspaceState, json: bool) -> Result<i32> {
+    let h = hangar(config_dir)?;
+    h.act(&a.account, &a.id, action).await?;
+    let w = if a.wait {
+        h.wait(&a.account, &a.id, |s| s == target, Duration::from_secs(a.timeout), poll()).await?
+    } else {
+        h.get(&a.account, &a.id).await?
+    };
+    output::workspace(&w, json);
+    Ok(0)
+}
+
+async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -> Result<i32> {
+    let h = hangar(config_dir)?;
+    match cmd {
+        AccountCommand::Add { provider, name, base_url, option, no_verify } => {
+            let id = ProviderId::parse(&provider).ok_or_else(|| {
+                Error::invalid("provider", format!("unknown provider '{provider}' (anyscale, exalsius, strongly, aether, mage-pro)"))
+            })?;
+            let info = hangar_core::provider::info(id)
+                .ok_or_else(|| Error::Unsupported(format!("provider '{provider}' is not available in this build yet")))?;
+            let single = info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
+            let account = Account { name: name.clone(), provider: id, base_url, options: pairs(&option, "--option")? };
+            let creds = read_credentials(&single)?;
+            h.add_account(account, creds, !no_verify).await?;
+            output::done(&name, "", "added", json);
+        }
+        AccountCommand::Ls => output::accounts(&h.accounts()?, json),
+        AccountCommand::Rm { name } => {
+            h.remove_account(&name).await?;
+            output::done(&name, "", "removed", json);
+        }
+        AccountCommand::Test { name } => {
+            h.test_account(&name).await?;
+            output::done(&name, "", "ok", json);
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,351 @@
+//! The facade both faces (desktop app, `hangarctl`) call: accounts, workspaces, actions.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::form::{Form, MAX_TEXT_LEN};
+use crate::http::{validate_base_url, HttpSettings};
+use crate::model::{Account, Action, Link, LinkKind, ProviderId, ProviderInfo, Workspace, WorkspaceState};
+use crate::provider::{self, Provider, ProviderContext};
+use crate::secrets::{Credentials, SecretStore};
+use crate::storage::Storage;
+
+/// One account that could not be listed, and why; the others' workspaces still come through.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AccountFailure {
+    pub account: String,
+    pub error: crate::error::ErrorPayload,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub workspaces: Vec<Workspace>,
+    pub failures: Vec<(String, Error)>,
+}
+
+pub struct Hangar {
+    storage: Storage,
+    secrets: Arc<dyn SecretStore>,
+    http: HttpSettings,
+    connected: Mutex<HashMap<String, Arc<dyn Provider>>>,
+}
+
+pub const MAX_NAME_LEN: usize = 64;
+
+fn check_name(field: &str, what: &str, name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid(field, format!("{what} must not be empty")));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(Error::invalid(field, format!("{what} must be at most {MAX_NAME_LEN} characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(field, format!("{what} must not contain control characters")));
+    }
+    Ok(())
+}
+
+impl Hangar {
+    pub fn new(storage: Storage, secrets: Arc<dyn SecretStore>, http: HttpSettings) -> Hangar {
+        Hangar { storage, secrets, http, connected: Mutex::default() }
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    pub fn providers(&self) -> Vec<ProviderInfo> {
+        provider::available()
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        self.storage.accounts()
+    }
+
+    pub fn account(&self, name: &str) -> Result<Account> {
+        self.accounts()?
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Error::NotFound(format!("no account named '{name}'")))
+    }
+
+    async fn load_secret(&self, account: &str) -> Result<Option<Credentials>> {
+        let store = self.secrets.clone();
+        let name = account.to_string();
+        tokio::task::spawn_blocking(move || store.load(&name))
+            .await
+            .map_err(|e| Error::Internal(format!("keyring task: {e}")))?
+    }
+
+    async fn save_secret(&self, account: &str, creds: Credentials) -> Result<()> {
+        let store = self.secrets.clone();
+        let name = account.to_string();
+        tokio::task::spawn_blocking(move || store.save(&name, &creds))
+            .await
+            .map_err(|e| Error::Internal(format!("keyring task: {e}")))?
+    }
+
+    async fn remove_secret(&self, account: &str) -> Result<()> {
+        let store = self.secrets.clone();
+        let name = account.to_string();
+        tokio::task::spawn_blocking(move || store.remove(&name))
+            .await
+            .map_err(|e| Error::Internal(format!("keyring task: {e}")))?
+    }
+
+    fn build(&self, account: Account, credentials: Credentials) -> Result<Arc<dyn Provider>> {
+        provider::connect(ProviderContext { account, credentials, secrets: self.secrets.clone(), http: self.http })
+    }
+
+    /// The connected provider of an account, reading its credentials from the keyring once.
+    async fn provider(&self, account: &str) -> Result<Arc<dyn Provider>> {
+        if let Some(p) = self.connected.lock().ok().and_then(|m| m.get(account).cloned()) {
+            return Ok(p);
+        }
+        let acct = self.account(account)?;
+        let creds = self.load_secret(account).await?.ok_or_else(|| {
+            Error::Unauthorized(format!("no credentials stored for account '{account}'; remove it and add it again"))
+        })?;
+        let p = self.build(acct, creds)?;
+        if let Ok(mut m) = self.connected.lock() {
+            m.insert(account.to_string(), p.clone());
+        }
+        Ok(p)
+    }
+
+    fn forget(&self, account: &str) {
+        if let Ok(mut m) = self.connected.lock() {
+            m.remove(account);
+        }
+    }
+
+    /// Adds an account: checks input, makes one authenticated call (unless `verify` is false),
+    /// then stores the credentials in the keyring and the account in the config. Nothing is
+    /// stored when any step fails.
+    pub async fn add_account(&self, mut account: Account, credentials: Credentials, verify: bool) -> Result<()> {
+        check_name("name", "account name", &account.name)?;
+        let info = provider::info(account.provider)
+            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
+        if let Some(url) = &account.base_url {
+            account.base_url = Some(validate_base_url(url)?.to_string().trim_end_matches('/').to_string());
+        } else if info.base_url_required {
+            return Err(Error::invalid("base_url", format!("{} needs the base URL of your instance", info.display_name)));
+        }
+        for field in info.credential_fields.iter().filter(|f| f.required) {
+            if credentials.get(&field.key).is_none() {
+                return Err(Error::invalid(&field.key, format!("{} is required", field.label)));
+            }
+        }
+        if self.accounts()?.iter().any(|a| a.name == account.name) {
+            return Err(Error::Conflict(format!("an account named '{}' exists already", account.name)));
+        }
+        let p = self.build(account.clone(), credentials.clone())?;
+        if verify {
+            p.verify().await.map_err(|e| e.context(&format!("account '{}' was not added", account.name)))?;
+        }
+        self.save_secret(&account.name, credentials).await?;
+        let name = account.name.clone();
+        let added = self.storage.update_accounts(|list| {
+            if list.iter().any(|a| a.name == name) {
+                return Err(Error::Conflict(format!("an account named '{name}' exists already")));
+            }
+            list.push(account);
+            Ok(())
+        });
+        if let Err(e) = added {
+            let _ = self.remove_secret(&name).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub async fn remove_account(&self, name: &str) -> Result<()> {
+        self.account(name)?;
+        self.remove_secret(name).await?;
+        self.storage.update_accounts(|list| {
+            list.retain(|a| a.name != name);
+            Ok(())
+        })?;
+        self.storage.update_labels(|l| {
+            l.remove(name);
+        })?;
+        self.forget(name);
+        Ok(())
+    }
+
+    pub async fn test_account(&self, name: &str) -> Result<()> {
+        self.provider(name).await?.verify().await
+    }
+
+    /// Lists every account (or one) in parallel; a failing account is reported, not fatal.
+    pub async fn list(&self, only: Option<&str>) -> Result<Listing> {
+        let accounts: Vec<Account> = match only {
+            Some(name) => vec![self.account(name)?],
+            None => self.accounts()?,
+        };
+        let mut tasks = Vec::new();
+        for a in accounts {
+            tasks.push(async move {
+                let r = async { self.provider(&a.name).await?.list().await }.await;
+                (a.name, r)
+            });
+        }
+        let mut out = Listing::default();
+        for (name, r) in futures::future::join_all(tasks).await {
+            match r {
+                Ok(ws) => {
+                    let labels = self.storage.labels(&name).unwrap_or_default();
+                    out.workspaces.extend(ws.into_iter().map(|w| with_label(w, &labels)));
+                }
+                Err(e) => out.failures.push((name, e)),
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn get(&self, account: &str, id: &str) -> Result<Workspace> {
+        let w = self.provider(account).await?.get(id).await?;
+        Ok(with_label(w, &self.storage.labels(account)?))
+    }
+
+    pub async fn create_form(&self, account: &str, selected: &BTreeMap<String, String>) -> Result<Form> {
+        self.provider(account).await?.create_form(selected).await
+    }
+
+    /// Validates everything before the one create call; keeps `name` as a local label where
+    /// the provider has no names.
+    pub async fn create(&self, account: &str, name: &str, input: &BTreeMap<String, String>) -> Result<Workspace> {
+        check_name("name", "workspace name", name)?;
+        let acct = self.account(account)?;
+        let p = self.provider(account).await?;
+        let form = p.create_form(input).await?;
+        let values = form.validate(input)?;
+        let created = p.create(name.trim(), &values).await?;
+        let has_names = provider::info(acct.provider).map(|i| i.has_names).unwrap_or(true);
+        if !has_names {
+            let (id, label) = (created.id.clone(), name.trim().to_string());
+            self.storage.update_labels(|l| {
+                l.entry(account.to_string()).or_default().insert(id, label);
+            })?;
+        }
+        Ok(with_label(created, &self.storage.labels(account)?))
+    }
+
+    pub async fn act(&self, account: &str, id: &str, action: Action) -> Result<()> {
+        let p = self.provider(account).await?;
+        match action {
+            Action::Start => p.start(id).await,
+            Action::Stop => p.stop(id).await,
+            Action::Delete => {
+                p.delete(id).await?;
+                self.storage.update_labels(|l| {
+                    if let Some(m) = l.get_mut(account) {
+                        m.remove(id);
+                    }
+                })
+            }
+            Action::Update => Err(Error::usage("update takes values; use `update`")),
+        }
+    }
+
+    pub async fn update(&self, account: &str, id: &str, input: &BTreeMap<String, String>) -> Result<()> {
+        let p = self.provider(account).await?;
+        let form = p.update_form(id).await?;
+        let values = form.validate(input)?;
+        p.update(id, &values).await
+    }
+
+    /// Polls one workspace until `done` holds, it errors, or `timeout` passes. A workspace that
+    /// disappears counts as `Deleted`.
+    pub async fn wait(
+        &self,
+        account: &str,
+        id: &str,
+        done: impl Fn(WorkspaceState) -> bool,
+        timeout: Duration,
+        interval: Duration,
+    ) -> Result<Workspace> {
+        let provider = self.account(account)?.provider;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let current = match self.get(account, id).await {
+                Err(Error::NotFound(_)) if done(WorkspaceState::Deleted) => return Ok(gone(account, provider, id)),
+                other => other?,
+            };
+            if done(current.state) {
+                return Ok(current);
+            }
+            if current.state == WorkspaceState::Errored {
+                let why = current.error.clone().unwrap_or_else(|| current.raw_state.clone());
+                return Err(Error::Conflict(format!("workspace '{}' errored: {why}", current.name)));
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::Unavailable(format!(
+                    "workspace '{}' is still {} after {} s",
+                    current.name,
+                    current.state,
+                    timeout.as_secs()
+                )));
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+
+    /// The link of one kind for a workspace, or why there is none.
+    pub async fn link(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
+        let w = self.get(account, id).await?;
+        w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
+            let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
+            Error::Conflict(if w.state != WorkspaceState::Running {
+                format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
+            } else if available.is_empty() {
+                format!("workspace '{}' offers no links", w.name)
+            } else {
+                format!("workspace '{}' has no {} link (available: {})", w.name, link_kind_name(kind), available.join(", "))
+            })
+        })
+    }
+}
+
+fn link_kind_name(k: LinkKind) -> &'static str {
+    match k {
+        LinkKind::Browser => "browser",
+        LinkKind::Vscode => "vscode",
+        LinkKind::Cursor => "cursor",
+        LinkKind::Jetbrains => "jetbrains",
+        LinkKind::Ssh => "ssh",
+    }
+}
+
+fn gone(account: &str, provider: ProviderId, id: &str) -> Workspace {
+    Workspace {
+        account: account.into(),
+        provider,
+        id: id.into(),
+        name: id.into(),
+        state: WorkspaceState::Deleted,
+        raw_state: "deleted".into(),
+        hardware: Default::default(),
+        created_at: None,
+        links: vec![],
+        actions: vec![],
+        details: Default::default(),
+        error: None,
+    }
+}
+
+/// A local label goes first; the vendor's own labelling stays beside it.
+fn with_label(mut w: Workspace, labels: &BTreeMap<String, String>) -> Workspace {
+    if let Some(label) = labels.get(&w.id) {
+        let label: String = label.chars().take(MAX_TEXT_LEN).collect();
+        w.details.insert("provider label".into(), w.name.clone());
+        w.name = format!("{label} ({})", w.name);
+    }
+    w
+}

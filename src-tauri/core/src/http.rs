@@ -1,0 +1,294 @@
+//! The one HTTP layer every provider goes through: base-URL rules (https, or http on loopback),
+//! timeouts, bounded retries for idempotent calls, status → typed error, and redaction of every
+//! credential from anything a response could carry into an error message.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::secrets::Credentials;
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    /// Whole-request limit: a server that never answers, or trickles its body, ends here.
+    pub timeout: Duration,
+    pub retries: u32,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings { connect_timeout: Duration::from_secs(5), timeout: Duration::from_secs(20), retries: 2 }
+    }
+}
+
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+const EXCERPT_CHARS: usize = 160;
+const REDACTED: &str = "<redacted>";
+
+pub fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a user-given base URL: `https://`, or `http://` on a loopback host only.
+pub fn validate_base_url(text: &str) -> Result<Url> {
+    let bad = |why: &str| Error::invalid("base_url", format!("base URL '{text}' {why}"));
+    let url = Url::parse(text.trim()).map_err(|_| bad("is not a valid URL"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(&url) => {}
+        "http" => return Err(bad("must use https:// (plain http:// is allowed only for 127.0.0.1, localhost and [::1])")),
+        _ => return Err(bad("must start with https://")),
+    }
+    if url.host().is_none() {
+        return Err(bad("has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not contain a user name or password; credentials go to the keyring"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// A response read whole (bounded), its body already redacted.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub retry_after_secs: Option<u64>,
+    pub body: String,
+    what: String,
+}
+
+impl RawResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Parses the body, or says what came instead (HTML, truncation...) with a short excerpt.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_str(&self.body).map_err(|e| {
+            let shape = if self.body.trim_start().starts_with('<') {
+                "an HTML page instead of JSON".to_string()
+            } else if self.body.trim().is_empty() {
+                "an empty body instead of JSON".to_string()
+            } else if e.is_eof() {
+                "a truncated JSON body".to_string()
+            } else if e.is_syntax() {
+                "malformed JSON".to_string()
+            } else {
+                format!("JSON that does not match its API ({e})")
+            };
+            Error::BadResponse { message: format!("{} answered {shape}: {}", self.what, excerpt(&self.body)) }
+        })
+    }
+
+    /// Maps a non-2xx status to its meaning, with the vendor's own message where it gave one.
+    pub fn status_error(&self, vendor_message: Option<String>, field: Option<String>) -> Error {
+        let detail = vendor_message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
+            if self.body.trim_start().starts_with('<') || self.body.trim().is_empty() {
+                reason(self.status).to_string()
+            } else {
+                excerpt(&self.body)
+            }
+        });
+        let msg = format!("{} answered {} {}: {detail}", self.what, self.status, reason(self.status));
+        match self.status {
+            400 | 422 => Error::InvalidInput { field, message: msg },
+            401 | 403 => Error::Unauthorized(msg),
+            404 | 410 => Error::NotFound(msg),
+            409 => Error::Conflict(msg),
+            429 => Error::RateLimited {
+                retry_after_secs: self.retry_after_secs,
+                message: match self.retry_after_secs {
+                    Some(s) => format!("{msg} (retry in {s} s)"),
+                    None => msg,
+                },
+            },
+            s if s >= 500 => Error::Unavailable(msg),
+            _ => Error::BadResponse { message: msg },
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
+}
+
+fn excerpt(body: &str) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = flat.chars().take(EXCERPT_CHARS).collect();
+    if flat.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// One provider account's HTTP client.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    base: Url,
+    secrets: Vec<String>,
+    vendor: String,
+    settings: HttpSettings,
+}
+
+impl Http {
+    pub fn new(base_url: &str, vendor: &str, creds: &Credentials, settings: HttpSettings) -> Result<Self> {
+        let base = validate_base_url(base_url)?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(Http { client, base, secrets: creds.values().map(str::to_string).collect(), vendor: vendor.into(), settings })
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// Adds a secret learnt later (a refreshed or signed-in token) to the redaction list.
+    pub fn add_secret(&mut self, secret: &str) {
+        if !secret.is_empty() {
+            self.secrets.push(secret.to_string());
+        }
+    }
+
+    /// The base URL plus path segments, each percent-encoded (an id can never change the path).
+    pub fn endpoint(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        self.client.request(method, self.endpoint(segments))
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if s.len() >= 4 {
+                out = out.replace(s.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// Sends a request and reads its body. Idempotent requests are retried on connection
+    /// failures and 502/503/504; others are sent exactly once.
+    pub async fn send(&self, request: RequestBuilder, idempotent: bool) -> Result<RawResponse> {
+        let attempts = if idempotent { self.settings.retries + 1 } else { 1 };
+        let mut last = None;
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+            }
+            let Some(req) = request.try_clone() else { break };
+            match self.send_once(req).await {
+                Ok(r) if idempotent && matches!(r.status, 502..=504) => last = Some(Ok(r)),
+                Err(e @ Error::Unavailable(_)) if idempotent => last = Some(Err(e)),
+                done => return done,
+            }
+        }
+        last.unwrap_or_else(|| Err(Error::Internal("request could not be sent".into())))
+    }
+
+    async fn send_once(&self, request: RequestBuilder) -> Result<RawResponse> {
+        let req = request.build().map_err(|e| self.transport_error(&e))?;
+        let method = req.method().clone();
+        let what = format!("{} ({} {})", self.vendor, method, self.redact(req.url().path()));
+        tracing::debug!(%what, "request");
+        let mut resp = self.client.execute(req).await.map_err(|e| self.transport_error(&e))?;
+        let status = resp.status().as_u16();
+        let retry_after_secs = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let mut bytes = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(Error::BadResponse { message: format!("{what} sent a body over 32 MiB") });
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => {
+                    return Err(Error::Unavailable(format!(
+                        "{what} did not finish its answer within {} s",
+                        self.settings.timeout.as_secs()
+                    )))
+                }
+                Err(_) => {
+                    // A body cut off mid-way: keep what came; parsing reports the truncation.
+                    break;
+                }
+            }
+        }
+        let body = self.redact(&String::from_utf8_lossy(&bytes));
+        Ok(RawResponse { status, retry_after_secs, body, what })
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> Error {
+        let host = self.base.host_str().unwrap_or("?");
+        let why = if e.is_timeout() {
+            format!("no answer within {} s", self.settings.timeout.as_secs())
+        } else if e.is_connect() {
+            "connection refused or host unreachable".to_string()
+        } else if e.is_builder() {
+            "the request could not be built".to_string()
+        } else {
+            "the connection failed".to_string()
+        };
+        Error::Unavailable(format!("{} at {host}: {why}", self.vendor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_is_refused_except_on_loopback() {
+        assert!(validate_base_url("http://example.com").is_err());
+        assert!(validate_base_url("http://10.0.0.1:8080").is_err());
+        assert!(validate_base_url("ftp://example.com").is_err());
+        assert!(validate_base_url("https://user:pw@example.com").is_err());
+        assert!(validate_base_url("https://api.runaether.dev").is_ok());
+        for ok in ["http://127.0.0.1:9", "http://127.8.0.3", "http://localhost:1", "http://[::1]:5"] {
+            assert!(validate_base_url(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn endpoint_keeps_the_base_path_and_encodes_ids() {
+        let http = Http::new("https://h.example/api/v1/", "x", &Credentials::default(), HttpSettings::default()).unwrap();
+        assert_eq!(http.endpoint(&["workspaces", "a/b?c"]).as_str(), "https://h.example/api/v1/workspaces/a%2Fb%3Fc");
+    }
+
+    #[test]
+    fn redaction_removes_every_credential() {
+        let creds = Credentials::single("token", "tok_abcdef");
+        let http = Http::new("https://h.example", "x", &creds, HttpSettings::default()).unwrap();
+        assert_eq!(http.redact("bad token tok_abcdef"), "bad token <redacted>");
+    }
+}

@@ -1,0 +1,19 @@
+//! Hangar's core: the domain model, the Provider trait and its vendors, accounts and
+//! secrets, the watcher. It knows nothing of Tauri; the desktop app and `hangarctl` are two
+//! thin faces over [`Hangar`].
+
+pub mod error;
+pub mod form;
+pub mod hangar;
+pub mod http;
+pub mod model;
+pub mod platform;
+pub mod provider;
+pub mod providers;
+pub mod secrets;
+pub mod storage;
+pub mod watcher;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use hangar::{Hangar, Listing};
+pub use model::*;

@@ -1,0 +1,222 @@
+//! The shared domain model: what every provider maps its vendor's objects into.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum ProviderId {
+    Anyscale,
+    Exalsius,
+    Strongly,
+    Aether,
+    MagePro,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 5] = [
+        ProviderId::Anyscale,
+        ProviderId::Exalsius,
+        ProviderId::Strongly,
+        ProviderId::Aether,
+        ProviderId::MagePro,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Anyscale => "anyscale",
+            ProviderId::Exalsius => "exalsius",
+            ProviderId::Strongly => "strongly",
+            ProviderId::Aether => "aether",
+            ProviderId::MagePro => "mage-pro",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProviderId> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The normalized lifecycle every vendor's states are mapped onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum WorkspaceState {
+    Pending,
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    Updating,
+    Errored,
+    Deleting,
+    Deleted,
+    Unknown,
+}
+
+impl WorkspaceState {
+    /// A state the workspace will leave by itself; the watcher polls fast while any exists.
+    pub fn is_transitional(self) -> bool {
+        matches!(
+            self,
+            WorkspaceState::Pending
+                | WorkspaceState::Starting
+                | WorkspaceState::Stopping
+                | WorkspaceState::Updating
+                | WorkspaceState::Deleting
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkspaceState::Pending => "pending",
+            WorkspaceState::Starting => "starting",
+            WorkspaceState::Running => "running",
+            WorkspaceState::Stopping => "stopping",
+            WorkspaceState::Stopped => "stopped",
+            WorkspaceState::Updating => "updating",
+            WorkspaceState::Errored => "errored",
+            WorkspaceState::Deleting => "deleting",
+            WorkspaceState::Deleted => "deleted",
+            WorkspaceState::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for WorkspaceState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Gpu {
+    pub kind: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Hardware {
+    pub label: Option<String>,
+    pub cpus: Option<f64>,
+    pub memory_gb: Option<f64>,
+    pub gpu: Option<Gpu>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum LinkKind {
+    Browser,
+    Vscode,
+    Cursor,
+    Jetbrains,
+    Ssh,
+}
+
+impl LinkKind {
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        Some(match s {
+            "browser" => LinkKind::Browser,
+            "vscode" => LinkKind::Vscode,
+            "cursor" => LinkKind::Cursor,
+            "jetbrains" => LinkKind::Jetbrains,
+            "ssh" => LinkKind::Ssh,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub url: String,
+    /// What the link opens, for display ("Preview :3000", "Jupyter").
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Action {
+    Start,
+    Stop,
+    Delete,
+    Update,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Delete => "delete",
+            Action::Update => "update",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Workspace {
+    pub account: String,
+    pub provider: ProviderId,
+    /// The provider's id, spelled as the vendor spells it.
+    pub id: String,
+    pub name: String,
+    pub state: WorkspaceState,
+    pub raw_state: String,
+    pub hardware: Hardware,
+    #[ts(type = "string | null")]
+    pub created_at: Option<DateTime<Utc>>,
+    pub links: Vec<Link>,
+    pub actions: Vec<Action>,
+    /// Vendor facts for display only (project, region, image...), in the vendor's words.
+    pub details: BTreeMap<String, String>,
+    /// The provider's own reason when the workspace is errored.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Account {
+    pub name: String,
+    pub provider: ProviderId,
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CredentialField {
+    pub key: String,
+    pub label: String,
+    pub secret: bool,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ProviderInfo {
+    pub id: ProviderId,
+    pub display_name: String,
+    pub default_base_url: Option<String>,
+    pub base_url_required: bool,
+    pub credential_fields: Vec<CredentialField>,
+    /// Whether the provider's workspaces have a name of their own (else Hangar keeps a local label).
+    pub has_names: bool,
+}

@@ -1,0 +1,83 @@
+//! The one trait providers differ behind, and the registry that builds them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, Result};
+use crate::form::{Form, FormValues};
+use crate::http::HttpSettings;
+use crate::model::{Account, ProviderId, ProviderInfo, Workspace};
+use crate::providers;
+use crate::secrets::{Credentials, SecretStore};
+
+/// What a provider is built from: the account, its credentials, and the store to write
+/// refreshed credentials back to (for providers whose tokens rotate).
+pub struct ProviderContext {
+    pub account: Account,
+    pub credentials: Credentials,
+    pub secrets: Arc<dyn SecretStore>,
+    pub http: HttpSettings,
+}
+
+impl ProviderContext {
+    /// The account's base URL, or the provider's default, or an error naming the field.
+    pub fn base_url(&self, info: &ProviderInfo) -> Result<String> {
+        self.account
+            .base_url
+            .clone()
+            .or_else(|| info.default_base_url.clone())
+            .ok_or_else(|| Error::invalid("base_url", format!("{} needs a base URL (--base-url)", info.display_name)))
+    }
+
+    pub fn secret(&self, key: &str) -> Result<String> {
+        self.credentials.get(key).map(str::to_string).ok_or_else(|| {
+            Error::Unauthorized(format!("account '{}' has no '{key}' credential stored", self.account.name))
+        })
+    }
+}
+
+/// One vendor's API, seen as workspaces. Every call is one user intent; polling and waiting
+/// live outside (the watcher, `Hangar::wait`).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// One cheap authenticated call ("test connection").
+    async fn verify(&self) -> Result<()>;
+    async fn list(&self) -> Result<Vec<Workspace>>;
+    async fn get(&self, id: &str) -> Result<Workspace>;
+    /// The create form with live choices; `selected` holds what the user picked so far, so
+    /// choices that depend on an earlier pick (GPUs of a cluster) can narrow.
+    async fn create_form(&self, selected: &BTreeMap<String, String>) -> Result<Form>;
+    /// `values` were validated against `create_form`; cross-field rules are checked here,
+    /// still before any call is made.
+    async fn create(&self, name: &str, values: &FormValues) -> Result<Workspace>;
+    async fn start(&self, id: &str) -> Result<()>;
+    async fn stop(&self, id: &str) -> Result<()>;
+    async fn delete(&self, id: &str) -> Result<()>;
+    async fn update_form(&self, _id: &str) -> Result<Form> {
+        Err(Error::Unsupported("this provider cannot update a workspace".into()))
+    }
+    async fn update(&self, _id: &str, _values: &FormValues) -> Result<()> {
+        Err(Error::Unsupported("this provider cannot update a workspace".into()))
+    }
+}
+
+/// Providers Hangar can talk to today. A provider not listed here is not offered anywhere.
+pub fn available() -> Vec<ProviderInfo> {
+    ProviderId::ALL.into_iter().filter_map(info).collect()
+}
+
+pub fn info(id: ProviderId) -> Option<ProviderInfo> {
+    match id {
+        ProviderId::Aether => Some(providers::aether::info()),
+        _ => None,
+    }
+}
+
+pub fn connect(ctx: ProviderContext) -> Result<Arc<dyn Provider>> {
+    match ctx.account.provider {
+        ProviderId::Aether => Ok(Arc::new(providers::aether::Aether::new(ctx)?)),
+        other => Err(Error::Unsupported(format!("provider '{other}' is not available in this build yet"))),
+    }
+}

@@ -1,0 +1,3 @@
+//! One folder per vendor. Nothing outside a vendor's folder names one of its wire fields.
+
+pub mod aether;

@@ -1,0 +1,204 @@
+//! Credentials live only in the OS keyring (Secret Service, Keychain, Credential Manager).
+//! One keyring item per account: service `hangar`, user = account name, secret = a JSON
+//! object of the provider's credential fields. Nothing here ever writes a secret elsewhere.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+/// A provider's credential fields. `Debug` never shows the values.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Credentials(BTreeMap<String, String>);
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys().map(|k| format!("{k}=<redacted>"))).finish()
+    }
+}
+
+impl Credentials {
+    pub fn single(key: &str, value: impl Into<String>) -> Self {
+        Credentials(BTreeMap::from([(key.to_string(), value.into())]))
+    }
+
+    pub fn from_map(map: BTreeMap<String, String>) -> Self {
+        Credentials(map)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.0.insert(key.to_string(), value.into());
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Every secret value, for redaction of anything that could echo one back.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0.values().map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// Parses what a user pipes in: one line (the provider's single secret) or a JSON object.
+    pub fn parse_input(input: &str, single_field: &str) -> Result<Self> {
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(Error::usage("no credentials on standard input"));
+        }
+        if text.starts_with('{') {
+            let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(text)
+                .map_err(|e| Error::usage(format!("credentials are not a valid JSON object ({})", e.classify_name())))?;
+            let mut out = BTreeMap::new();
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) => {
+                        out.insert(k, s);
+                    }
+                    serde_json::Value::Null => {}
+                    _ => return Err(Error::invalid(k, "credential fields must be strings")),
+                }
+            }
+            return Ok(Credentials(out));
+        }
+        if text.lines().count() > 1 {
+            return Err(Error::usage("credentials must be one line, or one JSON object"));
+        }
+        Ok(Credentials::single(single_field, text))
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_default()
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    // The serde message can quote the input, which is a secret; only its category is safe to show.
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "unexpected value",
+            serde_json::error::Category::Eof => "unexpected end",
+        }
+    }
+}
+
+/// Where credentials are kept. Calls block (D-Bus round trips): call them off the async runtime.
+pub trait SecretStore: Send + Sync {
+    fn load(&self, account: &str) -> Result<Option<Credentials>>;
+    fn save(&self, account: &str, creds: &Credentials) -> Result<()>;
+    fn remove(&self, account: &str) -> Result<()>;
+}
+
+pub const KEYRING_SERVICE: &str = "hangar";
+
+/// The OS keyring through the `keyring` crate.
+pub struct KeyringStore {
+    service: String,
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        KeyringStore { service: KEYRING_SERVICE.to_string() }
+    }
+}
+
+impl KeyringStore {
+    fn entry(&self, account: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, account).map_err(keyring_error)
+    }
+}
+
+const KEYRING_HELP: &str = "Hangar keeps credentials only in the OS keyring. On Linux, run a Secret Service \
+     provider (gnome-keyring or KeePassXC) in your desktop session and unlock it, then try again.";
+
+fn keyring_error(e: keyring::Error) -> Error {
+    let why = match &e {
+        keyring::Error::NoStorageAccess(_) => "the keyring is locked or refused access",
+        keyring::Error::PlatformFailure(_) => "no keyring service is available",
+        keyring::Error::BadEncoding(_) => "the stored item is not readable",
+        keyring::Error::TooLong(..) | keyring::Error::Invalid(..) => "the item name was refused",
+        keyring::Error::Ambiguous(_) => "several items match this account",
+        _ => "the keyring failed",
+    };
+    tracing::debug!(error = %e, "keyring failure");
+    Error::SecretStore(format!("Secret store unavailable: {why}. {KEYRING_HELP}"))
+}
+
+impl SecretStore for KeyringStore {
+    fn load(&self, account: &str) -> Result<Option<Credentials>> {
+        match self.entry(account)?.get_password() {
+            Ok(text) => {
+                let map: BTreeMap<String, String> = serde_json::from_str(&text)
+                    .map_err(|_| Error::SecretStore(format!("the keyring item for '{account}' is not Hangar's")))?;
+                Ok(Some(Credentials(map)))
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    fn save(&self, account: &str, creds: &Credentials) -> Result<()> {
+        self.entry(account)?.set_password(&creds.to_json()).map_err(keyring_error)
+    }
+
+    fn remove(&self, account: &str) -> Result<()> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// Demo mode's store: the demo clouds' tokens are made up at start and die with the process.
+#[derive(Default)]
+pub struct MemoryStore(Mutex<HashMap<String, Credentials>>);
+
+impl SecretStore for MemoryStore {
+    fn load(&self, account: &str) -> Result<Option<Credentials>> {
+        Ok(self.0.lock().map_err(|_| poisoned())?.get(account).cloned())
+    }
+
+    fn save(&self, account: &str, creds: &Credentials) -> Result<()> {
+        self.0.lock().map_err(|_| poisoned())?.insert(account.to_string(), creds.clone());
+        Ok(())
+    }
+
+    fn remove(&self, account: &str) -> Result<()> {
+        self.0.lock().map_err(|_| poisoned())?.remove(account);
+        Ok(())
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Internal("secret store lock poisoned".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_value() {
+        let c = Credentials::single("token", "tok-very-secret");
+        assert!(!format!("{c:?}").contains("tok-very-secret"));
+    }
+
+    #[test]
+    fn parse_input_takes_a_line_or_json() {
+        assert_eq!(Credentials::parse_input("abc\n", "token").unwrap().get("token"), Some("abc"));
+        let c = Credentials::parse_input(r#"{"api_key":"k","email":"e"}"#, "token").unwrap();
+        assert_eq!(c.get("api_key"), Some("k"));
+        assert!(Credentials::parse_input("", "token").is_err());
+        let bad = Credentials::parse_input("{\"a\": sec-ret", "token").unwrap_err();
+        assert!(!bad.to_string().contains("sec-ret"), "{bad}");
+    }
+}

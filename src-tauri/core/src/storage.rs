@@ -1,0 +1,172 @@
+//! Files Hangar keeps: the account list and local labels in the config dir, the last known
+//! workspaces in the cache dir. Never a secret. Every write goes to a temp file first and is
+//! renamed into place, so a crash leaves the old file or the new one, never half of one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Account, Workspace};
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub cache: PathBuf,
+}
+
+impl Paths {
+    /// `--config-dir` / `$HANGAR_CONFIG_DIR` (cache beneath it), else the platform's dirs.
+    pub fn resolve(explicit: Option<PathBuf>) -> Result<Paths> {
+        if let Some(dir) = explicit.or_else(|| std::env::var_os("HANGAR_CONFIG_DIR").map(PathBuf::from)) {
+            return Ok(Paths { cache: dir.join("cache"), config: dir });
+        }
+        let config = dirs::config_dir().ok_or_else(|| Error::Internal("no config directory on this system".into()))?;
+        let cache = dirs::cache_dir().unwrap_or_else(|| config.clone());
+        Ok(Paths { config: config.join("hangar"), cache: cache.join("hangar") })
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct AccountsFile {
+    accounts: Vec<Account>,
+}
+
+/// Labels a user gave workspaces of providers that have no names: account → id → label.
+type Labels = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The account list and labels: on disk for a real profile, in memory for demo mode.
+pub struct Storage {
+    paths: Option<Paths>,
+    memory: Mutex<(AccountsFile, Labels)>,
+}
+
+impl Storage {
+    pub fn on_disk(paths: Paths) -> Storage {
+        Storage { paths: Some(paths), memory: Mutex::default() }
+    }
+
+    pub fn in_memory() -> Storage {
+        Storage { paths: None, memory: Mutex::default() }
+    }
+
+    pub fn paths(&self) -> Option<&Paths> {
+        self.paths.as_ref()
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, (AccountsFile, Labels)>> {
+        self.memory.lock().map_err(|_| Error::Internal("storage lock poisoned".into()))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        match &self.paths {
+            Some(p) => Ok(read_json::<AccountsFile>(&p.config.join("accounts.json"))?.accounts),
+            None => Ok(self.lock()?.0.accounts.clone()),
+        }
+    }
+
+    /// Read-modify-write of the account list; re-reads the file so another process's change
+    /// made since our last read is kept.
+    pub fn update_accounts(&self, change: impl FnOnce(&mut Vec<Account>) -> Result<()>) -> Result<()> {
+        match &self.paths {
+            Some(p) => {
+                let path = p.config.join("accounts.json");
+                let mut file: AccountsFile = read_json(&path)?;
+                change(&mut file.accounts)?;
+                write_json(&path, &file)
+            }
+            None => change(&mut self.lock()?.0.accounts),
+        }
+    }
+
+    pub fn labels(&self, account: &str) -> Result<BTreeMap<String, String>> {
+        let all: Labels = match &self.paths {
+            Some(p) => read_json(&p.config.join("labels.json"))?,
+            None => self.lock()?.1.clone(),
+        };
+        Ok(all.get(account).cloned().unwrap_or_default())
+    }
+
+    pub fn update_labels(&self, change: impl FnOnce(&mut Labels)) -> Result<()> {
+        match &self.paths {
+            Some(p) => {
+                let path = p.config.join("labels.json");
+                let mut all: Labels = read_json(&path)?;
+                change(&mut all);
+                write_json(&path, &all)
+            }
+            None => {
+                change(&mut self.lock()?.1);
+                Ok(())
+            }
+        }
+    }
+
+    /// Last known workspaces, shown at launch before the first refresh answers.
+    pub fn cached_workspaces(&self) -> Vec<Workspace> {
+        self.paths.as_ref().and_then(|p| read_json(&p.cache.join("workspaces.json")).ok()).unwrap_or_default()
+    }
+
+    pub fn cache_workspaces(&self, workspaces: &[Workspace]) -> Result<()> {
+        match &self.paths {
+            Some(p) => write_json(&p.cache.join("workspaces.json"), &workspaces),
+            None => Ok(()),
+        }
+    }
+}
+
+fn read_json<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Internal(format!("{} is not valid ({e}); fix or remove it", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(Error::Internal(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("serialize: {e}")))?;
+    write_atomic(path, &bytes)
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().ok_or_else(|| Error::Internal(format!("{} has no parent", path.display())))?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProviderId;
+
+    #[test]
+    fn accounts_round_trip_through_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        s.update_accounts(|a| {
+            a.push(Account { name: "a".into(), provider: ProviderId::Aether, base_url: None, options: Default::default() });
+            Ok(())
+        })
+        .unwrap();
+        let again = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        assert_eq!(again.accounts().unwrap().len(), 1);
+        assert!(dir.path().join("accounts.json").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty());
+    }
+}
