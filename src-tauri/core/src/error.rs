@@ -115,6 +115,7 @@ pub struct ErrorPayload {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    #[ts(type = "number | null")]
     pub retry_after_secs: Option<u64>,
 }
 

@@ -220,3 +220,36 @@ pub struct ProviderInfo {
     /// Whether the provider's workspaces have a name of their own (else Hangar keeps a local label).
     pub has_names: bool,
 }
+
+/// An account the user is adding from the window: its credentials go straight to the keyring.
+#[derive(Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewAccount {
+    pub provider: ProviderId,
+    pub name: String,
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    pub credentials: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    pub verify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount").field("provider", &self.provider).field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// What the window needs to know about the running app.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    /// True while the window shows the built-in demo clouds instead of the user's accounts.
+    pub demo: bool,
+    pub version: String,
+}

@@ -1,0 +1,113 @@
+//! IPC commands: each one is a core call; errors cross as `{code, message, field}`.
+
+use std::collections::BTreeMap;
+
+use hangar_core::form::Form;
+use hangar_core::watcher::Snapshot;
+use hangar_core::{Account, Action, AppInfo, ErrorPayload, LinkKind, NewAccount, ProviderInfo, Workspace};
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::session::{self, Session};
+use crate::AppState;
+
+type Reply<T> = Result<T, ErrorPayload>;
+
+fn fail(e: hangar_core::Error) -> ErrorPayload {
+    e.payload()
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
+    Ok(AppInfo { demo: state.session()?.demo.is_some(), version: env!("CARGO_PKG_VERSION").into() })
+}
+
+#[tauri::command]
+pub fn snapshot(state: State<'_, AppState>) -> Reply<Snapshot> {
+    Ok(state.session()?.watcher.current())
+}
+
+#[tauri::command]
+pub fn refresh(state: State<'_, AppState>) -> Reply<()> {
+    state.session()?.watcher.refresh();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn providers(state: State<'_, AppState>) -> Reply<Vec<ProviderInfo>> {
+    Ok(state.session()?.hangar.providers())
+}
+
+#[tauri::command]
+pub fn accounts(state: State<'_, AppState>) -> Reply<Vec<Account>> {
+    state.session()?.hangar.accounts().map_err(fail)
+}
+
+/// Adds a real account. In demo mode, the first real account ends the demo.
+#[tauri::command]
+pub async fn add_account(app: AppHandle, state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
+    let current = state.session()?;
+    let hangar = if current.demo.is_some() { session::real_hangar().map_err(fail)? } else { current.hangar.clone() };
+    let creds = hangar_core::secrets::Credentials::from_map(account.credentials.clone());
+    let acct = Account { name: account.name.clone(), provider: account.provider, base_url: account.base_url.clone(), options: account.options.clone() };
+    hangar.add_account(acct, creds, account.verify).await.map_err(fail)?;
+    if current.demo.is_some() {
+        let watcher = session::new_watcher(hangar.clone());
+        state.install(&app, Session { hangar, watcher, demo: None, tasks: vec![] });
+    } else {
+        current.watcher.refresh();
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn remove_account(state: State<'_, AppState>, name: String) -> Reply<()> {
+    let s = state.session()?;
+    s.hangar.remove_account(&name).await.map_err(fail)?;
+    s.watcher.refresh();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn test_account(state: State<'_, AppState>, name: String) -> Reply<()> {
+    state.session()?.hangar.test_account(&name).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn create_form(state: State<'_, AppState>, account: String, selected: BTreeMap<String, String>) -> Reply<Form> {
+    state.session()?.hangar.create_form(&account, &selected).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn create_workspace(
+    state: State<'_, AppState>,
+    account: String,
+    name: String,
+    values: BTreeMap<String, String>,
+) -> Reply<Workspace> {
+    let s = state.session()?;
+    let w = s.hangar.create(&account, &name, &values).await.map_err(fail)?;
+    s.watcher.poke();
+    Ok(w)
+}
+
+#[tauri::command]
+pub async fn workspace_action(state: State<'_, AppState>, account: String, id: String, action: Action) -> Reply<()> {
+    let s = state.session()?;
+    s.hangar.act(&account, &id, action).await.map_err(fail)?;
+    s.watcher.poke();
+    Ok(())
+}
+
+/// Opens a workspace's link with the OS; the URL never comes from the web view, only from
+/// the provider, and only allow-listed schemes are opened.
+#[tauri::command]
+pub async fn open_workspace(app: AppHandle, state: State<'_, AppState>, account: String, id: String, kind: LinkKind) -> Reply<String> {
+    let s = state.session()?;
+    let link = s.hangar.link(&account, &id, kind).await.map_err(fail)?;
+    hangar_core::platform::check_openable(&link.url).map_err(fail)?;
+    app.opener()
+        .open_url(link.url.clone(), None::<&str>)
+        .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the link: {e}"))))?;
+    Ok(link.url)
+}

@@ -1,0 +1,65 @@
+// The only module the components talk to. Nothing outside `lib/backend/` imports Tauri:
+// in the desktop app the Tauri backend answers; in a plain browser (UI tests, `vite dev`)
+// the in-memory demo backend does.
+import type { Account } from '../bindings/Account';
+import type { Action } from '../bindings/Action';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { Form } from '../bindings/Form';
+import type { LinkKind } from '../bindings/LinkKind';
+import type { NewAccount } from '../bindings/NewAccount';
+import type { ProviderInfo } from '../bindings/ProviderInfo';
+import type { Snapshot } from '../bindings/Snapshot';
+import type { StateChange } from '../bindings/StateChange';
+import type { Workspace } from '../bindings/Workspace';
+
+export type Unsubscribe = () => void;
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  snapshot(): Promise<Snapshot>;
+  refresh(): Promise<void>;
+  providers(): Promise<ProviderInfo[]>;
+  accounts(): Promise<Account[]>;
+  addAccount(account: NewAccount): Promise<void>;
+  removeAccount(name: string): Promise<void>;
+  testAccount(name: string): Promise<void>;
+  createForm(account: string, selected: Record<string, string>): Promise<Form>;
+  createWorkspace(account: string, name: string, values: Record<string, string>): Promise<Workspace>;
+  act(account: string, id: string, action: Action): Promise<void>;
+  open(account: string, id: string, kind: LinkKind): Promise<string>;
+  onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
+  onStateChange(cb: (c: StateChange) => void): Unsubscribe;
+  onSessionChanged(cb: (demo: boolean) => void): Unsubscribe;
+}
+
+/** An error from the core, with the stable code the UI switches on. */
+export class BackendError extends Error {
+  code: string;
+  field: string | null;
+  retryAfterSecs: number | null;
+  constructor(p: ErrorPayload) {
+    super(p.message);
+    this.code = p.code;
+    this.field = p.field;
+    this.retryAfterSecs = p.retry_after_secs;
+  }
+}
+
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return new BackendError(e as ErrorPayload);
+  return new BackendError({ code: 'internal', message: String(e), field: null, retry_after_secs: null });
+}
+
+let chosen: Promise<Backend> | null = null;
+
+export function backend(): Promise<Backend> {
+  if (!chosen) {
+    chosen =
+      '__TAURI_INTERNALS__' in window
+        ? import('./tauri').then((m) => m.tauriBackend())
+        : import('./memory').then((m) => m.memoryBackend());
+  }
+  return chosen;
+}

@@ -1,0 +1,149 @@
+// An in-memory backend for running the real UI in a plain browser (Playwright tests and
+// `vite dev`). It stands in for the Rust core, which cannot run inside a browser; the
+// desktop app never loads it. Query options: `?empty` (no workspaces), `?fail` (one account
+// fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show).
+import { BackendError, type Backend } from './index';
+import type { Account } from '../bindings/Account';
+import type { Form } from '../bindings/Form';
+import type { ProviderInfo } from '../bindings/ProviderInfo';
+import type { Snapshot } from '../bindings/Snapshot';
+import type { StateChange } from '../bindings/StateChange';
+import type { Workspace } from '../bindings/Workspace';
+import type { WorkspaceState } from '../bindings/WorkspaceState';
+
+const params = new URLSearchParams(globalThis.location?.search ?? '');
+const STEP_MS = Number(params.get('step') ?? 800);
+
+function ws(id: string, name: string, state: WorkspaceState, gpu: string | null, cpus: number, mem: number, days: number): Workspace {
+  const running = state === 'running';
+  return {
+    account: 'demo-aether',
+    provider: 'aether',
+    id,
+    name,
+    state,
+    raw_state: state === 'pending' ? 'creating' : state,
+    hardware: { label: gpu ? `GPU ${gpu}` : `${cpus} shared CPU · ${mem} GB`, cpus: gpu ? null : cpus, memory_gb: gpu ? null : mem, gpu: gpu ? { kind: gpu, count: 1 } : null },
+    created_at: new Date(Date.now() - days * 86400_000 - 3 * 3600_000).toISOString(),
+    links: running ? [{ kind: 'browser', url: `https://3000-${id.slice(0, 8)}.preview.example.test/`, label: 'Preview :3000' }] : [],
+    actions: actionsFor(state),
+    details: { project: name.split(' · ')[0] },
+    error: null,
+  };
+}
+
+function actionsFor(state: WorkspaceState): Workspace['actions'] {
+  if (state === 'running') return ['stop', 'delete'];
+  if (state === 'stopped' || state === 'errored') return ['start', 'delete'];
+  if (state === 'pending') return ['delete'];
+  return [];
+}
+
+export function memoryBackend(): Backend {
+  let workspaces: Workspace[] = params.has('empty')
+    ? []
+    : [
+        ws('b2c3d4e5-0001', 'web-app · b2c3d4e5', 'running', null, 2, 2, 0),
+        ws('c3d4e5f6-0002', 'ml-research · c3d4e5f6', 'running', 'a100-40gb', 8, 32, 2),
+        ws('d4e5f6a7-0003', 'web-app · d4e5f6a7', 'stopped', null, 4, 8, 9),
+      ];
+  const accounts: Account[] = [{ name: 'demo-aether', provider: 'aether', base_url: 'http://127.0.0.1:1', options: {} }];
+  if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
+  const snapListeners = new Set<(s: Snapshot) => void>();
+  const changeListeners = new Set<(c: StateChange) => void>();
+  let stale = true;
+
+  const snapshot = (): Snapshot => ({
+    workspaces: structuredClone(workspaces),
+    failures: params.has('fail')
+      ? [{ account: 'team-cloud', error: { code: 'unauthorized', message: 'Aether (GET /workspaces) answered 401 Unauthorized: Unauthorized', field: null, retry_after_secs: null } }]
+      : [],
+    stale,
+    refreshed_at: stale ? null : new Date().toISOString(),
+  });
+  const publish = () => snapListeners.forEach((cb) => cb(snapshot()));
+  const move = (id: string, to: WorkspaceState, raw: string) => {
+    const w = workspaces.find((w) => w.id === id);
+    if (!w) return;
+    const from = w.state;
+    Object.assign(w, ws(w.id, w.name, to, w.hardware.gpu?.kind ?? null, w.hardware.cpus ?? 2, w.hardware.memory_gb ?? 2, 0), { created_at: w.created_at, raw_state: raw });
+    changeListeners.forEach((cb) => cb({ account: w.account, id, name: w.name, from, to, raw_state: raw, at: new Date().toISOString() }));
+    publish();
+  };
+  const find = (id: string) => {
+    const w = workspaces.find((w) => w.id === id);
+    if (!w) throw new BackendError({ code: 'not_found', message: `workspace ${id} not found`, field: null, retry_after_secs: null });
+    return w;
+  };
+  const opened: string[] = [];
+  (globalThis as Record<string, unknown>).__hangarOpened = opened;
+  setTimeout(() => { stale = false; publish(); }, params.has('slow') ? 1500 : 50);
+
+  const providers: ProviderInfo[] = [
+    { id: 'aether', display_name: 'Aether', default_base_url: 'https://api.runaether.dev', base_url_required: false, has_names: false,
+      credential_fields: [{ key: 'token', label: 'API key or access token', secret: true, required: true }] },
+  ];
+  const form: Form = {
+    fields: [
+      { key: 'project', label: 'Project', kind: 'choice', required: true, choices: [{ value: 'p1', label: 'web-app', detail: null }, { value: 'p2', label: 'ml-research', detail: null }], min: null, max: null, default: 'p1', help: null, group: null },
+      { key: 'gpu_kind', label: 'GPU', kind: 'choice', required: false, choices: [{ value: 'none', label: 'No GPU', detail: null }, { value: 'a10', label: 'A10', detail: '1 × 24 GB GPU memory' }, { value: 'a100-80gb', label: 'A100-80GB', detail: '1 × 80 GB GPU memory' }], min: null, max: null, default: 'none', help: null, group: 'hardware' },
+      { key: 'cpus', label: 'CPUs', kind: 'choice', required: false, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware' },
+      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: '10', help: null, group: 'hardware' },
+      { key: 'keep_active', label: 'Keep running when idle', kind: 'bool', required: false, choices: null, min: null, max: null, default: 'false', help: null, group: null },
+    ],
+  };
+
+  return {
+    appInfo: async () => ({ demo: true, version: 'browser' }),
+    snapshot: async () => snapshot(),
+    refresh: async () => publish(),
+    providers: async () => providers,
+    accounts: async () => structuredClone(accounts),
+    addAccount: async (a) => {
+      if (!a.name.trim()) throw new BackendError({ code: 'invalid_input', message: 'account name must not be empty', field: 'name', retry_after_secs: null });
+      if (accounts.some((x) => x.name === a.name)) throw new BackendError({ code: 'conflict', message: `an account named '${a.name}' exists already`, field: 'name', retry_after_secs: null });
+      if (a.credentials.token !== 'good-token') throw new BackendError({ code: 'unauthorized', message: `account '${a.name}' was not added: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+      accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
+    },
+    removeAccount: async (name) => {
+      accounts.splice(accounts.findIndex((a) => a.name === name), 1);
+      workspaces = workspaces.filter((w) => w.account !== name);
+      publish();
+    },
+    testAccount: async () => {},
+    createForm: async () => structuredClone(form),
+    createWorkspace: async (account, name, values) => {
+      const id = Math.random().toString(16).slice(2, 10) + '-new';
+      const gpu = values.gpu_kind && values.gpu_kind !== 'none' ? values.gpu_kind : null;
+      const w = ws(id, `${name} (web-app · ${id.slice(0, 8)})`, 'pending', gpu, Number(values.cpus ?? 2), 2, 0);
+      w.account = account;
+      workspaces.push(w);
+      publish();
+      setTimeout(() => move(id, 'running', 'running'), STEP_MS * 2);
+      return structuredClone(w);
+    },
+    act: async (_account, id, action) => {
+      const w = find(id);
+      if (action === 'stop') {
+        if (w.state !== 'running') throw new BackendError({ code: 'conflict', message: 'Workspace is not in a stoppable state', field: null, retry_after_secs: null });
+        move(id, 'stopping', 'stopping');
+        setTimeout(() => move(id, 'stopped', 'stopped'), STEP_MS);
+      } else if (action === 'start') {
+        move(id, 'starting', 'starting');
+        setTimeout(() => move(id, 'running', 'running'), STEP_MS);
+      } else if (action === 'delete') {
+        workspaces = workspaces.filter((x) => x.id !== id);
+        publish();
+      }
+    },
+    open: async (_account, id, kind) => {
+      const link = find(id).links.find((l) => l.kind === kind);
+      if (!link) throw new BackendError({ code: 'conflict', message: 'no link yet: the workspace is not running', field: null, retry_after_secs: null });
+      opened.push(link.url);
+      return link.url;
+    },
+    onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
+    onStateChange: (cb) => { changeListeners.add(cb); return () => changeListeners.delete(cb); },
+    onSessionChanged: () => () => {},
+  };
+}

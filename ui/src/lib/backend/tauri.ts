@@ -1,0 +1,38 @@
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { type Backend, type Unsubscribe, toBackendError } from './index';
+import type { Snapshot } from '../bindings/Snapshot';
+import type { StateChange } from '../bindings/StateChange';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+function subscribe<T>(event: string, cb: (payload: T) => void): Unsubscribe {
+  const off = listen<T>(event, (e) => cb(e.payload));
+  return () => void off.then((f) => f());
+}
+
+export function tauriBackend(): Backend {
+  return {
+    appInfo: () => call('app_info'),
+    snapshot: () => call('snapshot'),
+    refresh: () => call('refresh'),
+    providers: () => call('providers'),
+    accounts: () => call('accounts'),
+    addAccount: (account) => call('add_account', { account }),
+    removeAccount: (name) => call('remove_account', { name }),
+    testAccount: (name) => call('test_account', { name }),
+    createForm: (account, selected) => call('create_form', { account, selected }),
+    createWorkspace: (account, name, values) => call('create_workspace', { account, name, values }),
+    act: (account, id, action) => call('workspace_action', { account, id, action }),
+    open: (account, id, kind) => call('open_workspace', { account, id, kind }),
+    onSnapshot: (cb) => subscribe<Snapshot>('snapshot', cb),
+    onStateChange: (cb) => subscribe<StateChange>('state-change', cb),
+    onSessionChanged: (cb) => subscribe<boolean>('session-changed', cb),
+  };
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  // WebKitGTK is a Safari-class engine.
+  build: { target: 'safari15', outDir: 'dist', emptyOutDir: true },
+  test: { include: ['tests/**/*.test.ts'], environment: 'node' },
+});
