@@ -1,0 +1,214 @@
+//! hangarctl as a script sees it: the real binary, a real Secret Service (run inside a D-Bus
+//! session with an unlocked gnome-keyring, as `tests/run.sh` does), demo clouds on 127.0.0.1.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use hangar_demo::aether::{self, AetherDemo};
+use hangar_demo::{Fault, Timing};
+use serde_json::Value;
+
+const TOKEN: &str = "hangar-test-secret-aether-cli-7f3a";
+
+struct Ctl {
+    config: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Ctl {
+    fn new(name: &str) -> Ctl {
+        // Under the harness, config dirs stay behind for the leak scan.
+        match std::env::var_os("HANGAR_TEST_ROOT") {
+            Some(root) => {
+                let config = PathBuf::from(root).join("cli").join(name);
+                let _ = std::fs::remove_dir_all(&config);
+                std::fs::create_dir_all(&config).unwrap();
+                Ctl { config, _dir: None }
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                Ctl { config: dir.path().to_path_buf(), _dir: Some(dir) }
+            }
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
+            .arg("--config-dir")
+            .arg(&self.config)
+            .args(args)
+            .env("HANGAR_POLL_MS", "100")
+            .env("HANGAR_HTTP_TIMEOUT_SECS", "2")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hangarctl runs");
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(TOKEN), "a secret was printed by `{}`: {all}", args.join(" "));
+        out
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, None);
+        assert_eq!(out.status.code(), Some(0), "`{}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).expect("valid JSON on stdout")
+    }
+
+    fn add(&self, name: &str, demo: &AetherDemo, token: &str) -> Output {
+        self.run(&["account", "add", "aether", "--name", name, "--base-url", &demo.server.base_url], Some(&format!("{token}\n")))
+    }
+}
+
+fn keyring_lookup(account: &str) -> Option<String> {
+    let out = Command::new("secret-tool").args(["lookup", "service", "hangar", "username", account]).output().ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).into_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+fn files_contain(dir: &Path, needle: &str) -> bool {
+    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
+        let p = e.path();
+        if p.is_dir() {
+            files_contain(&p, needle)
+        } else {
+            std::fs::read(&p).map(|b| String::from_utf8_lossy(&b).contains(needle)).unwrap_or(false)
+        }
+    })
+}
+
+fn demo() -> (tokio::runtime::Runtime, AetherDemo) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let demo = rt.block_on(aether::start_with_token(Timing::quick(), TOKEN.into())).unwrap();
+    (rt, demo)
+}
+
+#[test]
+fn account_lifecycle_keeps_the_token_in_the_keyring_only() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("lifecycle");
+    let name = "cli-lifecycle";
+
+    let bad = ctl.add(name, &demo, "hangar-test-secret-wrong-token");
+    assert_eq!(bad.status.code(), Some(3), "a bad token is unauthorized: {}", String::from_utf8_lossy(&bad.stderr));
+    assert!(keyring_lookup(name).is_none(), "nothing stored after a failed add");
+    assert_eq!(ctl.json(&["account", "ls"]), serde_json::json!([]));
+
+    let good = ctl.add(name, &demo, TOKEN);
+    assert_eq!(good.status.code(), Some(0), "{}", String::from_utf8_lossy(&good.stderr));
+    let stored = keyring_lookup(name).expect("the keyring holds the account's credentials");
+    assert!(stored.contains(TOKEN));
+    assert!(!files_contain(&ctl.config, TOKEN), "the token is in no file of the config dir");
+    let accounts = ctl.json(&["account", "ls"]);
+    assert_eq!(accounts[0]["name"], name);
+    assert_eq!(accounts[0]["provider"], "aether");
+
+    assert_eq!(ctl.run(&["account", "test", name], None).status.code(), Some(0));
+    let again = ctl.add(name, &demo, TOKEN);
+    assert_eq!(again.status.code(), Some(5), "a second account of the same name is a conflict");
+
+    ctl.ok(&["account", "rm", name]);
+    assert!(keyring_lookup(name).is_none(), "removing the account removes its keyring item");
+    assert_eq!(ctl.run(&["account", "test", name], None).status.code(), Some(4));
+}
+
+#[test]
+fn workspace_lifecycle_follows_the_contract() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("workspaces");
+    assert_eq!(ctl.add("w", &demo, TOKEN).status.code(), Some(0));
+
+    let list = ctl.json(&["ls"]);
+    let first = &list[0];
+    for field in ["account", "provider", "id", "name", "state", "raw_state", "hardware", "created_at", "links", "actions"] {
+        assert!(first.get(field).is_some(), "ls --json has '{field}': {first}");
+    }
+    for field in ["label", "cpus", "memory_gb", "gpu"] {
+        assert!(first["hardware"].get(field).is_some(), "hardware has '{field}'");
+    }
+    assert!(list.as_array().unwrap().iter().any(|w| w["hardware"]["gpu"]["kind"] == "a100-40gb"));
+
+    let form = ctl.json(&["form", "w"]);
+    let fields = form["fields"].as_array().unwrap();
+    let keys: Vec<&str> = fields.iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"project") && keys.contains(&"gpu_kind") && keys.contains(&"memory_mb"), "{keys:?}");
+    for f in fields {
+        for k in ["key", "label", "kind", "required"] {
+            assert!(f.get(k).is_some(), "form field has '{k}'");
+        }
+    }
+
+    let bad = ctl.run(&["create", "w", "--name", "x", "--set", "cpus=2", "--set", "memory_mb=256", "--json"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&bad.stderr).expect("JSON error on stderr");
+    assert_eq!(err["error"]["code"], "invalid_input");
+    assert_eq!(err["error"]["field"], "memory_mb");
+    assert_eq!(ctl.run(&["create", "w", "--name", "", "--json"], None).status.code(), Some(2), "empty name");
+    assert_eq!(ctl.run(&["create", "w", "--name", "x", "--set", "volume_size_gb=9999"], None).status.code(), Some(2));
+
+    let created = ctl.json(&["create", "w", "--name", "cli-box", "--set", "cpus=1", "--set", "memory_mb=1024", "--wait"]);
+    assert_eq!(created["state"], "running");
+    let id = created["id"].as_str().unwrap().to_string();
+    assert!(created["name"].as_str().unwrap().starts_with("cli-box ("), "{}", created["name"]);
+
+    let url = ctl.ok(&["open", "w", &id, "--print"]);
+    assert!(url.trim().starts_with("http://3000-"), "{url}");
+    assert_eq!(ctl.run(&["open", "w", &id, "--print", "--target", "vscode"], None).status.code(), Some(5), "no vscode link for Aether");
+
+    let stopped = ctl.json(&["stop", "w", &id, "--wait"]);
+    assert_eq!(stopped["state"], "stopped");
+    assert_eq!(ctl.run(&["stop", "w", &id], None).status.code(), Some(5), "stopping a stopped workspace is a conflict");
+    assert_eq!(ctl.json(&["start", "w", &id, "--wait"])["state"], "running");
+
+    assert_eq!(ctl.run(&["delete", "w", &id], None).status.code(), Some(2), "delete without --yes and no terminal refuses");
+    ctl.ok(&["delete", "w", &id, "--yes"]);
+    assert!(!ctl.ok(&["ls"]).contains(&id));
+    assert_eq!(ctl.run(&["start", "w", &id], None).status.code(), Some(4));
+    ctl.ok(&["account", "rm", "w"]);
+}
+
+#[test]
+fn one_failing_account_does_not_hide_the_others() {
+    let (_rt, good) = demo();
+    let (_rt2, broken) = demo();
+    let ctl = Ctl::new("partial");
+    assert_eq!(ctl.add("good", &good, TOKEN).status.code(), Some(0));
+    assert_eq!(ctl.add("broken", &broken, TOKEN).status.code(), Some(0));
+    for _ in 0..3 {
+        broken.server.inject(Fault { retry_after: Some(30), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
+    }
+    let out = ctl.run(&["ls", "--json"], None);
+    assert_eq!(out.status.code(), Some(6), "exit code of the failing account's error");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 3, "the good account's workspaces are printed");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken") && stderr.contains("retry in 30 s"), "{stderr}");
+    ctl.ok(&["account", "rm", "good"]);
+    ctl.ok(&["account", "rm", "broken"]);
+}
+
+#[test]
+fn bad_input_gets_usage_errors() {
+    let ctl = Ctl::new("usage");
+    let remote_http = ctl.run(&["account", "add", "aether", "--name", "x", "--base-url", "http://example.com", "--no-verify"], Some("t\n"));
+    assert_eq!(remote_http.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&remote_http.stderr).contains("https"));
+    assert_eq!(ctl.run(&["account", "add", "nope", "--name", "x"], Some("t\n")).status.code(), Some(2));
+    assert_eq!(ctl.run(&["account", "add", "aether", "--name", "x", "--no-verify"], Some("")).status.code(), Some(2), "no credentials");
+    assert_eq!(ctl.run(&["ls", "--account", "missing"], None).status.code(), Some(4));
+    assert_eq!(ctl.run(&["frobnicate"], None).status.code(), Some(2));
+    let providers: Value = serde_json::from_str(&ctl.ok(&["providers", "--json"])).unwrap();
+    assert!(providers.as_array().unwrap().iter().any(|p| p["id"] == "aether" && p["credential_fields"][0]["key"] == "token"));
+}
