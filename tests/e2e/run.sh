@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The built app under Xvfb, driven by tauri-driver + WebKitWebDriver, in a private D-Bus
+# session with an unlocked gnome-keyring and a notification server that records every call.
+# Usage: dbus-run-session -- tests/e2e/run.sh   (tests/run.sh does this)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${E2E_OUT:-$ROOT/tests/out/e2e}
+mkdir -p "$OUT"
+export E2E_DIR=$(mktemp -d /tmp/hangar-e2e.XXXXXX)
+export E2E_OUT=$OUT
+export HOME=$E2E_DIR/home XDG_DATA_HOME=$E2E_DIR/data XDG_CONFIG_HOME=$E2E_DIR/config XDG_CACHE_HOME=$E2E_DIR/cache XDG_RUNTIME_DIR=$E2E_DIR/run
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$E2E_DIR/bin"; mkdir -m 700 "$XDG_RUNTIME_DIR"
+
+# The OS opener, replaced: it records the URL instead of starting a browser.
+cat > "$E2E_DIR/bin/xdg-open" <<SH
+#!/bin/sh
+printf '%s\n' "\$1" >> "$E2E_DIR/opened.log"
+SH
+chmod +x "$E2E_DIR/bin/xdg-open"
+export PATH="$E2E_DIR/bin:$HOME/.cargo/bin:/root/.cargo/bin:$PATH"
+
+DISP=$((90 + RANDOM % 9))
+Xvfb :$DISP -screen 0 1280x800x24 -nolisten tcp >"$E2E_DIR/xvfb.log" 2>&1 & XPID=$!
+export DISPLAY=:$DISP
+for _ in $(seq 100); do [ -e /tmp/.X11-unix/X$DISP ] && break; sleep 0.1; done
+echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+/usr/bin/python3 "$ROOT/tests/lib/fake_notifyd.py" "$E2E_DIR/notify.jsonl" & NPID=$!
+for _ in $(seq 100); do
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.Notifications 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
+tauri-driver >"$E2E_DIR/tauri-driver.log" 2>&1 & TPID=$!
+for _ in $(seq 150); do curl -sf http://127.0.0.1:4444/status | grep -q '"ready":true' && break; sleep 0.2; done
+
+HANGAR_APP="$ROOT/target/debug/hangar" "$ROOT/tests/.venv/bin/python" "$ROOT/tests/e2e/test_app.py"
+RC=$?
+kill $TPID $NPID 2>/dev/null; kill $XPID 2>/dev/null
+pkill -f "$ROOT/target/debug/hangar" 2>/dev/null
+# Logs and the app's own files stay for the leak scan.
+echo "$E2E_DIR" > "$OUT/dir"
+exit $RC

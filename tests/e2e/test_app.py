@@ -1,0 +1,125 @@
+"""The built app, end to end: tauri-driver + WebKitWebDriver under Xvfb, demo clouds, a
+throwaway HOME. Prints 'e2e: N passed, M failed'."""
+import json
+import os
+import re
+import sys
+import time
+import traceback
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+
+APP = os.environ["HANGAR_APP"]
+WORK = os.environ["E2E_DIR"]
+OUT = os.environ.get("E2E_OUT", WORK)
+
+
+def wait_for(what, check, timeout=20.0):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception as e:  # the page may be re-rendering
+            last = e
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} ({last})")
+
+
+def cards(d, account="demo-aether"):
+    """The cards of one demo account (every demo cloud shows its own)."""
+    return [c for c in d.find_elements(By.CSS_SELECTOR, "[data-testid=workspace-card]") if f"· {account}" in c.text]
+
+
+def card_state(d, wid):
+    els = d.find_elements(By.CSS_SELECTOR, f"[data-testid=workspace-card][data-id='{wid}']")
+    return els[0].get_attribute("data-state") if els else None
+
+
+def notifications():
+    path = os.path.join(WORK, "notify.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_demo_cards_appear(d):
+    wait_for("the three Aether demo cards", lambda: len(cards(d)) == 3)
+    assert d.find_element(By.CSS_SELECTOR, "[data-testid=demo-badge]").is_displayed(), "demo marker"
+    text = " ".join(c.text for c in cards(d))
+    assert "A100-40GB" in text, text
+    d.save_screenshot(os.path.join(OUT, "app-demo.png"))
+
+
+def test_stop_moves_the_card_to_stopped_and_notifies(d):
+    running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    wid = running[0].get_attribute("data-id")
+    running[0].find_element(By.XPATH, ".//button[normalize-space()='Stop']").click()
+    wait_for("stopping", lambda: card_state(d, wid) in ("stopping", "stopped"))
+    wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=30)
+    found = wait_for("a 'stopped' notification",
+                     lambda: [n for n in notifications() if n["summary"] == "Workspace stopped"], timeout=10)
+    assert len(found) == 1, found
+    d.save_screenshot(os.path.join(OUT, "app-stopped.png"))
+
+
+def test_open_hands_the_preview_url_to_the_os_opener(d):
+    running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    running[0].find_element(By.XPATH, ".//button[normalize-space()='Open']").click()
+    log = os.path.join(WORK, "opened.log")
+    url = wait_for("the opener to be called", lambda: os.path.exists(log) and open(log).read().strip())
+    assert re.match(r"^http://3000-[0-9a-f]{8}-[a-z0-9]{32}\.preview\.localhost:\d+/$", url), url
+
+
+def test_tokens_never_reach_the_web_view(d):
+    html = d.page_source
+    assert not re.search(r"aether_demo_[a-z0-9]{24}", html), "a demo token reached the page"
+    state = d.execute_async_script(
+        "const cb = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('snapshot').then(s => cb(JSON.stringify(s)), e => cb('ERR ' + JSON.stringify(e)));")
+    assert not state.startswith("ERR"), state
+    assert "aether_demo_" not in state, "a token in an IPC payload"
+
+
+def test_a_disallowed_command_is_refused(d):
+    result = d.execute_async_script(
+        "const cb = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('plugin:opener|open_url', {url: 'file:///etc/passwd'})"
+        ".then(() => cb('allowed'), e => cb('refused: ' + String(e)));")
+    assert result.startswith("refused"), result
+
+
+TESTS = [test_demo_cards_appear, test_stop_moves_the_card_to_stopped_and_notifies,
+         test_open_hands_the_preview_url_to_the_os_opener, test_tokens_never_reach_the_web_view,
+         test_a_disallowed_command_is_refused]
+
+
+def main():
+    opts = ArgOptions()
+    opts.set_capability("browserName", "wry")
+    opts.set_capability("tauri:options", {"application": APP})
+    passed = failed = 0
+    d = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
+    try:
+        for t in TESTS:
+            try:
+                t(d)
+                passed += 1
+                print(f"ok - {t.__name__}", flush=True)
+            except Exception:
+                failed += 1
+                print(f"FAIL - {t.__name__}\n{traceback.format_exc()}", flush=True)
+                d.save_screenshot(os.path.join(OUT, f"fail-{t.__name__}.png"))
+    finally:
+        d.quit()
+    print(f"e2e: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
