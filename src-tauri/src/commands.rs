@@ -49,7 +49,12 @@ pub async fn add_account(app: AppHandle, state: State<'_, AppState>, account: Ne
     let current = state.session()?;
     let hangar = if current.demo.is_some() { session::real_hangar().map_err(fail)? } else { current.hangar.clone() };
     let creds = hangar_core::secrets::Credentials::from_map(account.credentials.clone());
-    let acct = Account { name: account.name.clone(), provider: account.provider, base_url: account.base_url.clone(), options: account.options.clone() };
+    let acct = Account {
+        name: account.name.clone(),
+        provider: account.provider,
+        base_url: account.base_url.clone(),
+        options: account.options.clone(),
+    };
     hangar.add_account(acct, creds, account.verify).await.map_err(fail)?;
     if current.demo.is_some() {
         let watcher = session::new_watcher(hangar.clone());
@@ -74,7 +79,11 @@ pub async fn test_account(state: State<'_, AppState>, name: String) -> Reply<()>
 }
 
 #[tauri::command]
-pub async fn create_form(state: State<'_, AppState>, account: String, selected: BTreeMap<String, String>) -> Reply<Form> {
+pub async fn create_form(
+    state: State<'_, AppState>,
+    account: String,
+    selected: BTreeMap<String, String>,
+) -> Reply<Form> {
     state.session()?.hangar.create_form(&account, &selected).await.map_err(fail)
 }
 
@@ -102,7 +111,13 @@ pub async fn workspace_action(state: State<'_, AppState>, account: String, id: S
 /// Opens a workspace's link with the OS; the URL never comes from the web view, only from
 /// the provider, and only allow-listed schemes are opened.
 #[tauri::command]
-pub async fn open_workspace(app: AppHandle, state: State<'_, AppState>, account: String, id: String, kind: LinkKind) -> Reply<String> {
+pub async fn open_workspace(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account: String,
+    id: String,
+    kind: LinkKind,
+) -> Reply<String> {
     let s = state.session()?;
     let link = s.hangar.link(&account, &id, kind).await.map_err(fail)?;
     hangar_core::platform::check_openable(&link.url).map_err(fail)?;

@@ -48,7 +48,12 @@ pub async fn demo_hangar() -> hangar_core::Result<(Arc<Hangar>, DemoClouds)> {
             other => other.to_string(),
         };
         let creds = Credentials::parse_input(&input, &single)?;
-        let account = Account { name: cloud.account.clone(), provider, base_url: Some(cloud.base_url.clone()), options: Default::default() };
+        let account = Account {
+            name: cloud.account.clone(),
+            provider,
+            base_url: Some(cloud.base_url.clone()),
+            options: Default::default(),
+        };
         hangar.add_account(account, creds, false).await?;
     }
     Ok((hangar, clouds))

@@ -32,7 +32,8 @@ pub fn create(app: &tauri::AppHandle) -> tauri::Result<()> {
 }
 
 pub fn update(app: &tauri::AppHandle, snap: &Snapshot) {
-    let gpus = snap.workspaces.iter().filter(|w| w.state == WorkspaceState::Running && w.hardware.gpu.is_some()).count();
+    let gpus =
+        snap.workspaces.iter().filter(|w| w.state == WorkspaceState::Running && w.hardware.gpu.is_some()).count();
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let tip = match gpus {
             0 => "Hangar".to_string(),

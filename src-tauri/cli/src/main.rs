@@ -228,7 +228,9 @@ async fn run(cli: Cli) -> Result<i32> {
             let input = pairs(&set, "--set")?;
             let mut w = h.create(&account, &name, &input).await?;
             if wait {
-                w = h.wait(&account, &w.id, |s| s == WorkspaceState::Running, Duration::from_secs(timeout), poll()).await?;
+                w = h
+                    .wait(&account, &w.id, |s| s == WorkspaceState::Running, Duration::from_secs(timeout), poll())
+                    .await?;
             }
             output::workspace(&w, json);
             Ok(0)
@@ -243,7 +245,9 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Delete { account, id, yes, wait, timeout } => {
             let h = hangar(cli.config_dir)?;
-            if !yes && !confirm(&format!("Delete workspace {id} of account '{account}'? This destroys its disk. [y/N] "))? {
+            if !yes
+                && !confirm(&format!("Delete workspace {id} of account '{account}'? This destroys its disk. [y/N] "))?
+            {
                 return Err(Error::usage("not deleted (confirm with --yes)"));
             }
             h.act(&account, &id, Action::Delete).await?;
@@ -255,7 +259,8 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Open { account, id, target, print } => {
             let h = hangar(cli.config_dir)?;
-            let kind = LinkKind::parse(&target).ok_or_else(|| Error::invalid("target", format!("unknown target '{target}'")))?;
+            let kind = LinkKind::parse(&target)
+                .ok_or_else(|| Error::invalid("target", format!("unknown target '{target}'")))?;
             let link = h.link(&account, &id, kind).await?;
             hangar_core::platform::check_openable(&link.url)?;
             if !print {
@@ -292,9 +297,7 @@ async fn run(cli: Cli) -> Result<i32> {
 }
 
 fn poll() -> Duration {
-    Duration::from_millis(
-        std::env::var("HANGAR_POLL_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000),
-    )
+    Duration::from_millis(std::env::var("HANGAR_POLL_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000))
 }
 
 fn confirm(question: &str) -> Result<bool> {
@@ -308,7 +311,13 @@ fn confirm(question: &str) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-async fn act(config_dir: Option<PathBuf>, a: ActOnOne, action: Action, target: WorkspaceState, json: bool) -> Result<i32> {
+async fn act(
+    config_dir: Option<PathBuf>,
+    a: ActOnOne,
+    action: Action,
+    target: WorkspaceState,
+    json: bool,
+) -> Result<i32> {
     let h = hangar(config_dir)?;
     h.act(&a.account, &a.id, action).await?;
     let w = if a.wait {
@@ -325,10 +334,14 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
     match cmd {
         AccountCommand::Add { provider, name, base_url, option, no_verify } => {
             let id = ProviderId::parse(&provider).ok_or_else(|| {
-                Error::invalid("provider", format!("unknown provider '{provider}' (anyscale, exalsius, strongly, aether, mage-pro)"))
+                Error::invalid(
+                    "provider",
+                    format!("unknown provider '{provider}' (anyscale, exalsius, strongly, aether, mage-pro)"),
+                )
             })?;
-            let info = hangar_core::provider::info(id)
-                .ok_or_else(|| Error::Unsupported(format!("provider '{provider}' is not available in this build yet")))?;
+            let info = hangar_core::provider::info(id).ok_or_else(|| {
+                Error::Unsupported(format!("provider '{provider}' is not available in this build yet"))
+            })?;
             let single = info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
             let account = Account { name: name.clone(), provider: id, base_url, options: pairs(&option, "--option")? };
             let creds = read_credentials(&single)?;

@@ -115,7 +115,12 @@ pub fn form(form: &Form, json: bool) {
         }
         println!("{line}");
         for c in f.choices.iter().flatten() {
-            println!("    {:<24} {}{}", c.value, c.label, c.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default());
+            println!(
+                "    {:<24} {}{}",
+                c.value,
+                c.label,
+                c.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default()
+            );
         }
     }
 }
@@ -129,7 +134,9 @@ pub fn link(l: &Link, json: bool) {
 
 pub fn done(account: &str, id: &str, what: &str, json: bool) {
     if json {
-        return print_json(&json!({ "account": account, "id": if id.is_empty() { None } else { Some(id) }, "result": what }));
+        return print_json(
+            &json!({ "account": account, "id": if id.is_empty() { None } else { Some(id) }, "result": what }),
+        );
     }
     if id.is_empty() {
         println!("account '{account}': {what}");
@@ -156,7 +163,10 @@ pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {
                 other => other.to_string(),
             };
             println!("  {:<10} {}", c.provider, c.base_url);
-            println!("    echo '{creds}' | hangarctl account add {} --name {} --base-url {}", c.provider, c.account, c.base_url);
+            println!(
+                "    echo '{creds}' | hangarctl account add {} --name {} --base-url {}",
+                c.provider, c.account, c.base_url
+            );
         }
     }
     use std::io::Write;

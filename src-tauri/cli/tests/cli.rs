@@ -1,6 +1,8 @@
 //! hangarctl as a script sees it: the real binary, a real Secret Service (run inside a D-Bus
 //! session with an unlocked gnome-keyring, as `tests/run.sh` does), demo clouds on 127.0.0.1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -68,7 +70,10 @@ impl Ctl {
     }
 
     fn add(&self, name: &str, demo: &AetherDemo, token: &str) -> Output {
-        self.run(&["account", "add", "aether", "--name", name, "--base-url", &demo.server.base_url], Some(&format!("{token}\n")))
+        self.run(
+            &["account", "add", "aether", "--name", name, "--base-url", &demo.server.base_url],
+            Some(&format!("{token}\n")),
+        )
     }
 }
 
@@ -132,7 +137,9 @@ fn workspace_lifecycle_follows_the_contract() {
 
     let list = ctl.json(&["ls"]);
     let first = &list[0];
-    for field in ["account", "provider", "id", "name", "state", "raw_state", "hardware", "created_at", "links", "actions"] {
+    for field in
+        ["account", "provider", "id", "name", "state", "raw_state", "hardware", "created_at", "links", "actions"]
+    {
         assert!(first.get(field).is_some(), "ls --json has '{field}': {first}");
     }
     for field in ["label", "cpus", "memory_gb", "gpu"] {
@@ -158,21 +165,30 @@ fn workspace_lifecycle_follows_the_contract() {
     assert_eq!(ctl.run(&["create", "w", "--name", "", "--json"], None).status.code(), Some(2), "empty name");
     assert_eq!(ctl.run(&["create", "w", "--name", "x", "--set", "volume_size_gb=9999"], None).status.code(), Some(2));
 
-    let created = ctl.json(&["create", "w", "--name", "cli-box", "--set", "cpus=1", "--set", "memory_mb=1024", "--wait"]);
+    let created =
+        ctl.json(&["create", "w", "--name", "cli-box", "--set", "cpus=1", "--set", "memory_mb=1024", "--wait"]);
     assert_eq!(created["state"], "running");
     let id = created["id"].as_str().unwrap().to_string();
     assert!(created["name"].as_str().unwrap().starts_with("cli-box ("), "{}", created["name"]);
 
     let url = ctl.ok(&["open", "w", &id, "--print"]);
     assert!(url.trim().starts_with("http://3000-"), "{url}");
-    assert_eq!(ctl.run(&["open", "w", &id, "--print", "--target", "vscode"], None).status.code(), Some(5), "no vscode link for Aether");
+    assert_eq!(
+        ctl.run(&["open", "w", &id, "--print", "--target", "vscode"], None).status.code(),
+        Some(5),
+        "no vscode link for Aether"
+    );
 
     let stopped = ctl.json(&["stop", "w", &id, "--wait"]);
     assert_eq!(stopped["state"], "stopped");
     assert_eq!(ctl.run(&["stop", "w", &id], None).status.code(), Some(5), "stopping a stopped workspace is a conflict");
     assert_eq!(ctl.json(&["start", "w", &id, "--wait"])["state"], "running");
 
-    assert_eq!(ctl.run(&["delete", "w", &id], None).status.code(), Some(2), "delete without --yes and no terminal refuses");
+    assert_eq!(
+        ctl.run(&["delete", "w", &id], None).status.code(),
+        Some(2),
+        "delete without --yes and no terminal refuses"
+    );
     ctl.ok(&["delete", "w", &id, "--yes"]);
     assert!(!ctl.ok(&["ls"]).contains(&id));
     assert_eq!(ctl.run(&["start", "w", &id], None).status.code(), Some(4));
@@ -187,7 +203,9 @@ fn one_failing_account_does_not_hide_the_others() {
     assert_eq!(ctl.add("good", &good, TOKEN).status.code(), Some(0));
     assert_eq!(ctl.add("broken", &broken, TOKEN).status.code(), Some(0));
     for _ in 0..3 {
-        broken.server.inject(Fault { retry_after: Some(30), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
+        broken.server.inject(
+            Fault { retry_after: Some(30), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"),
+        );
     }
     let out = ctl.run(&["ls", "--json"], None);
     assert_eq!(out.status.code(), Some(6), "exit code of the failing account's error");
@@ -202,13 +220,24 @@ fn one_failing_account_does_not_hide_the_others() {
 #[test]
 fn bad_input_gets_usage_errors() {
     let ctl = Ctl::new("usage");
-    let remote_http = ctl.run(&["account", "add", "aether", "--name", "x", "--base-url", "http://example.com", "--no-verify"], Some("t\n"));
+    let remote_http = ctl.run(
+        &["account", "add", "aether", "--name", "x", "--base-url", "http://example.com", "--no-verify"],
+        Some("t\n"),
+    );
     assert_eq!(remote_http.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&remote_http.stderr).contains("https"));
     assert_eq!(ctl.run(&["account", "add", "nope", "--name", "x"], Some("t\n")).status.code(), Some(2));
-    assert_eq!(ctl.run(&["account", "add", "aether", "--name", "x", "--no-verify"], Some("")).status.code(), Some(2), "no credentials");
+    assert_eq!(
+        ctl.run(&["account", "add", "aether", "--name", "x", "--no-verify"], Some("")).status.code(),
+        Some(2),
+        "no credentials"
+    );
     assert_eq!(ctl.run(&["ls", "--account", "missing"], None).status.code(), Some(4));
     assert_eq!(ctl.run(&["frobnicate"], None).status.code(), Some(2));
     let providers: Value = serde_json::from_str(&ctl.ok(&["providers", "--json"])).unwrap();
-    assert!(providers.as_array().unwrap().iter().any(|p| p["id"] == "aether" && p["credential_fields"][0]["key"] == "token"));
+    assert!(providers
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == "aether" && p["credential_fields"][0]["key"] == "token"));
 }

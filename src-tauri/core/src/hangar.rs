@@ -135,7 +135,10 @@ impl Hangar {
         if let Some(url) = &account.base_url {
             account.base_url = Some(validate_base_url(url)?.to_string().trim_end_matches('/').to_string());
         } else if info.base_url_required {
-            return Err(Error::invalid("base_url", format!("{} needs the base URL of your instance", info.display_name)));
+            return Err(Error::invalid(
+                "base_url",
+                format!("{} needs the base URL of your instance", info.display_name),
+            ));
         }
         for field in info.credential_fields.iter().filter(|f| f.required) {
             if credentials.get(&field.key).is_none() {
@@ -307,7 +310,12 @@ impl Hangar {
             } else if available.is_empty() {
                 format!("workspace '{}' offers no links", w.name)
             } else {
-                format!("workspace '{}' has no {} link (available: {})", w.name, link_kind_name(kind), available.join(", "))
+                format!(
+                    "workspace '{}' has no {} link (available: {})",
+                    w.name,
+                    link_kind_name(kind),
+                    available.join(", ")
+                )
             })
         })
     }

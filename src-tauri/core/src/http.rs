@@ -46,7 +46,9 @@ pub fn validate_base_url(text: &str) -> Result<Url> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback_host(&url) => {}
-        "http" => return Err(bad("must use https:// (plain http:// is allowed only for 127.0.0.1, localhost and [::1])")),
+        "http" => {
+            return Err(bad("must use https:// (plain http:// is allowed only for 127.0.0.1, localhost and [::1])"))
+        }
         _ => return Err(bad("must start with https://")),
     }
     if url.host().is_none() {
@@ -154,7 +156,13 @@ impl Http {
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        Ok(Http { client, base, secrets: creds.values().map(str::to_string).collect(), vendor: vendor.into(), settings })
+        Ok(Http {
+            client,
+            base,
+            secrets: creds.values().map(str::to_string).collect(),
+            vendor: vendor.into(),
+            settings,
+        })
     }
 
     pub fn base(&self) -> &Url {
@@ -281,7 +289,8 @@ mod tests {
 
     #[test]
     fn endpoint_keeps_the_base_path_and_encodes_ids() {
-        let http = Http::new("https://h.example/api/v1/", "x", &Credentials::default(), HttpSettings::default()).unwrap();
+        let http =
+            Http::new("https://h.example/api/v1/", "x", &Credentials::default(), HttpSettings::default()).unwrap();
         assert_eq!(http.endpoint(&["workspaces", "a/b?c"]).as_str(), "https://h.example/api/v1/workspaces/a%2Fb%3Fc");
     }
 

@@ -18,13 +18,8 @@ pub enum ProviderId {
 }
 
 impl ProviderId {
-    pub const ALL: [ProviderId; 5] = [
-        ProviderId::Anyscale,
-        ProviderId::Exalsius,
-        ProviderId::Strongly,
-        ProviderId::Aether,
-        ProviderId::MagePro,
-    ];
+    pub const ALL: [ProviderId; 5] =
+        [ProviderId::Anyscale, ProviderId::Exalsius, ProviderId::Strongly, ProviderId::Aether, ProviderId::MagePro];
 
     pub fn as_str(self) -> &'static str {
         match self {

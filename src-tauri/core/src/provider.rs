@@ -71,6 +71,8 @@ pub fn available() -> Vec<ProviderInfo> {
 pub fn info(id: ProviderId) -> Option<ProviderInfo> {
     match id {
         ProviderId::Aether => Some(providers::aether::info()),
+        ProviderId::Anyscale => Some(providers::anyscale::info()),
+        ProviderId::Strongly => Some(providers::strongly::info()),
         _ => None,
     }
 }
@@ -78,6 +80,8 @@ pub fn info(id: ProviderId) -> Option<ProviderInfo> {
 pub fn connect(ctx: ProviderContext) -> Result<Arc<dyn Provider>> {
     match ctx.account.provider {
         ProviderId::Aether => Ok(Arc::new(providers::aether::Aether::new(ctx)?)),
+        ProviderId::Anyscale => Ok(Arc::new(providers::anyscale::Anyscale::new(ctx)?)),
+        ProviderId::Strongly => Ok(Arc::new(providers::strongly::Strongly::new(ctx)?)),
         other => Err(Error::Unsupported(format!("provider '{other}' is not available in this build yet"))),
     }
 }

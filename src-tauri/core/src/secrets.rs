@@ -50,8 +50,9 @@ impl Credentials {
             return Err(Error::usage("no credentials on standard input"));
         }
         if text.starts_with('{') {
-            let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(text)
-                .map_err(|e| Error::usage(format!("credentials are not a valid JSON object ({})", e.classify_name())))?;
+            let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+                Error::usage(format!("credentials are not a valid JSON object ({})", e.classify_name()))
+            })?;
             let mut out = BTreeMap::new();
             for (k, v) in map {
                 match v {

@@ -159,14 +159,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
         s.update_accounts(|a| {
-            a.push(Account { name: "a".into(), provider: ProviderId::Aether, base_url: None, options: Default::default() });
+            a.push(Account {
+                name: "a".into(),
+                provider: ProviderId::Aether,
+                base_url: None,
+                options: Default::default(),
+            });
             Ok(())
         })
         .unwrap();
         let again = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
         assert_eq!(again.accounts().unwrap().len(), 1);
         assert!(dir.path().join("accounts.json").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

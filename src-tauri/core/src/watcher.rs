@@ -67,7 +67,8 @@ type Key = (String, String);
 impl Watcher {
     pub fn new(hangar: Arc<Hangar>, cadence: Cadence) -> Arc<Watcher> {
         let cached = hangar.storage().cached_workspaces();
-        let (snapshot, _) = watch::channel(Snapshot { workspaces: cached, failures: vec![], stale: true, refreshed_at: None });
+        let (snapshot, _) =
+            watch::channel(Snapshot { workspaces: cached, failures: vec![], stale: true, refreshed_at: None });
         let (changes, _) = broadcast::channel(256);
         Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), acted_at: Default::default() })
     }
@@ -104,12 +105,8 @@ impl Watcher {
             self.current().workspaces.iter().map(|w| (key(w), (w.state, w.name.clone()))).collect();
         loop {
             let busy = self.tick(&mut known).await;
-            let recently_acted = self
-                .acted_at
-                .lock()
-                .ok()
-                .and_then(|t| *t)
-                .is_some_and(|t| t.elapsed() < self.cadence.after_action);
+            let recently_acted =
+                self.acted_at.lock().ok().and_then(|t| *t).is_some_and(|t| t.elapsed() < self.cadence.after_action);
             let wait = if busy || recently_acted { self.cadence.fast } else { self.cadence.slow };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -134,18 +131,34 @@ impl Watcher {
             let k = key(w);
             if let Some((before, _)) = known.get(&k) {
                 if *before != w.state {
-                    self.emit(w.account.clone(), w.id.clone(), w.name.clone(), *before, w.state, w.raw_state.clone(), now);
+                    self.emit(
+                        w.account.clone(),
+                        w.id.clone(),
+                        w.name.clone(),
+                        *before,
+                        w.state,
+                        w.raw_state.clone(),
+                        now,
+                    );
                 }
             }
             seen.insert(k, (w.state, w.name.clone()));
         }
         // Gone from a list that answered: deleted. Accounts that failed keep what we knew.
         for ((account, id), (before, name)) in known.iter() {
-            if !seen.contains_key(&(account.clone(), id.clone())) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry((account.clone(), id.clone())) {
                 if failed.contains(&account.as_str()) {
-                    seen.insert((account.clone(), id.clone()), (*before, name.clone()));
+                    slot.insert((*before, name.clone()));
                 } else if *before != WorkspaceState::Deleted {
-                    self.emit(account.clone(), id.clone(), name.clone(), *before, WorkspaceState::Deleted, "deleted".into(), now);
+                    self.emit(
+                        account.clone(),
+                        id.clone(),
+                        name.clone(),
+                        *before,
+                        WorkspaceState::Deleted,
+                        "deleted".into(),
+                        now,
+                    );
                 }
             }
         }
@@ -160,17 +173,23 @@ impl Watcher {
             tracing::warn!(code = e.code(), "cache write failed");
         }
         let busy = workspaces.iter().any(|w| w.state.is_transitional());
-        let failures = listing
-            .failures
-            .into_iter()
-            .map(|(account, e)| AccountFailure { account, error: e.payload() })
-            .collect();
+        let failures =
+            listing.failures.into_iter().map(|(account, e)| AccountFailure { account, error: e.payload() }).collect();
         self.snapshot.send_replace(Snapshot { workspaces, failures, stale: false, refreshed_at: Some(now) });
         busy
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn emit(&self, account: String, id: String, name: String, from: WorkspaceState, to: WorkspaceState, raw_state: String, at: DateTime<Utc>) {
+    fn emit(
+        &self,
+        account: String,
+        id: String,
+        name: String,
+        from: WorkspaceState,
+        to: WorkspaceState,
+        raw_state: String,
+        at: DateTime<Utc>,
+    ) {
         let _ = self.changes.send(StateChange { account, id, name, from, to, raw_state, at });
     }
 }

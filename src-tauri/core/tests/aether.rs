@@ -1,6 +1,8 @@
 //! Aether through the core over real sockets: the demo cloud on 127.0.0.1, the real HTTP
 //! layer, an in-memory secret store (the keyring has its own tests in hangarctl's suite).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +24,12 @@ fn settings() -> HttpSettings {
 async fn setup() -> (AetherDemo, Hangar) {
     let demo = aether::start_with_token(Timing::quick(), TOKEN.into()).await.expect("demo cloud starts");
     let hangar = Hangar::new(Storage::in_memory(), Arc::new(MemoryStore::default()), settings());
-    let account = Account { name: "a".into(), provider: ProviderId::Aether, base_url: Some(demo.server.base_url.clone()), options: BTreeMap::new() };
+    let account = Account {
+        name: "a".into(),
+        provider: ProviderId::Aether,
+        base_url: Some(demo.server.base_url.clone()),
+        options: BTreeMap::new(),
+    };
     hangar.add_account(account, Credentials::single("token", TOKEN), true).await.expect("account added");
     (demo, hangar)
 }
@@ -53,7 +60,10 @@ async fn create_runs_stops_starts_and_deletes() {
     assert_eq!(stopping.state, WorkspaceState::Stopping);
     assert!(stopping.actions.is_empty(), "nothing to do while stopping");
     h.wait("a", &w.id, |s| s == WorkspaceState::Stopped, LIMIT, FAST).await.unwrap();
-    assert!(matches!(h.link("a", &w.id, LinkKind::Browser).await, Err(Error::Conflict(_))), "no dead link when stopped");
+    assert!(
+        matches!(h.link("a", &w.id, LinkKind::Browser).await, Err(Error::Conflict(_))),
+        "no dead link when stopped"
+    );
 
     h.act("a", &w.id, Action::Start).await.unwrap();
     h.wait("a", &w.id, |s| s == WorkspaceState::Running, LIMIT, FAST).await.unwrap();
@@ -66,7 +76,8 @@ async fn create_runs_stops_starts_and_deletes() {
 #[tokio::test]
 async fn starting_a_running_workspace_is_a_conflict() {
     let (_demo, h) = setup().await;
-    let running = h.list(None).await.unwrap().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
+    let running =
+        h.list(None).await.unwrap().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
     let err = h.act("a", &running.id, Action::Start).await.unwrap_err();
     assert_eq!(err.exit_code(), 5, "{err}");
     assert!(err.to_string().contains("not in a startable state"), "vendor text reaches the user: {err}");
@@ -96,7 +107,12 @@ async fn a_wrong_token_is_refused_and_nothing_is_stored() {
     let demo = aether::start_with_token(Timing::quick(), TOKEN.into()).await.unwrap();
     let store = Arc::new(MemoryStore::default());
     let h = Hangar::new(Storage::in_memory(), store.clone(), settings());
-    let account = Account { name: "b".into(), provider: ProviderId::Aether, base_url: Some(demo.server.base_url.clone()), options: BTreeMap::new() };
+    let account = Account {
+        name: "b".into(),
+        provider: ProviderId::Aether,
+        base_url: Some(demo.server.base_url.clone()),
+        options: BTreeMap::new(),
+    };
     let err = h.add_account(account, Credentials::single("token", "hangar-test-secret-wrong"), true).await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert!(!err.to_string().contains("hangar-test-secret"), "no secret in the message: {err}");
@@ -108,7 +124,12 @@ async fn a_wrong_token_is_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn plain_http_to_a_remote_host_is_refused() {
     let h = Hangar::new(Storage::in_memory(), Arc::new(MemoryStore::default()), settings());
-    let account = Account { name: "c".into(), provider: ProviderId::Aether, base_url: Some("http://example.com".into()), options: BTreeMap::new() };
+    let account = Account {
+        name: "c".into(),
+        provider: ProviderId::Aether,
+        base_url: Some("http://example.com".into()),
+        options: BTreeMap::new(),
+    };
     let err = h.add_account(account, Credentials::single("token", TOKEN), false).await.unwrap_err();
     assert_eq!(err.field(), Some("base_url"), "{err}");
 }
@@ -119,9 +140,19 @@ async fn bad_answers_become_specific_errors() {
     let (demo, h) = setup().await;
     let cases: Vec<(Fault, &str, i32, &str)> = vec![
         (Fault::status(401, r#"{"error":"Unauthorized"}"#), "unauthorized", 3, "Unauthorized"),
-        (Fault::status(403, r#"{"error":"Forbidden for this project"}"#), "unauthorized", 3, "Forbidden for this project"),
+        (
+            Fault::status(403, r#"{"error":"Forbidden for this project"}"#),
+            "unauthorized",
+            3,
+            "Forbidden for this project",
+        ),
         (Fault::status(404, r#"{"error":"Workspace not found"}"#), "not_found", 4, "Workspace not found"),
-        (Fault { retry_after: Some(7), ..Fault::status(429, r#"{"error":"Too many requests"}"#) }, "rate_limited", 6, "retry in 7 s"),
+        (
+            Fault { retry_after: Some(7), ..Fault::status(429, r#"{"error":"Too many requests"}"#) },
+            "rate_limited",
+            6,
+            "retry in 7 s",
+        ),
         (Fault::status(500, r#"{"error":"database down"}"#), "unavailable", 7, "database down"),
         (Fault::html(502), "unavailable", 7, "502"),
         (Fault::status(200, "<html><body>login</body></html>"), "bad_response", 7, "HTML page instead of JSON"),
@@ -148,7 +179,8 @@ async fn bad_answers_become_specific_errors() {
 async fn a_server_that_never_answers_times_out() {
     let (demo, h) = setup().await;
     for _ in 0..2 {
-        demo.server.inject(Fault { delay: Some(Duration::from_secs(5)), status: 200, ..Fault::default() }.on("/workspaces"));
+        demo.server
+            .inject(Fault { delay: Some(Duration::from_secs(5)), status: 200, ..Fault::default() }.on("/workspaces"));
     }
     let started = std::time::Instant::now();
     let listing = h.list(None).await.unwrap();
@@ -184,7 +216,11 @@ async fn an_unknown_status_is_shown_as_unknown_with_its_raw_text() {
 async fn watcher_reports_changes_but_not_first_sight() {
     let (demo, h) = setup().await;
     let h = Arc::new(h);
-    let cadence = Cadence { fast: Duration::from_millis(100), slow: Duration::from_millis(300), after_action: Duration::from_secs(2) };
+    let cadence = Cadence {
+        fast: Duration::from_millis(100),
+        slow: Duration::from_millis(300),
+        after_action: Duration::from_secs(2),
+    };
     let watcher = Watcher::new(h.clone(), cadence);
     let mut changes = watcher.changes();
     let mut known = Default::default();

@@ -111,7 +111,11 @@ impl AetherDemo {
         if let Ok(mut list) = self.cloud.workspaces.lock() {
             for i in 0..n {
                 let status = if i % 3 == 0 { "running" } else { "stopped" };
-                list.push(make_ws(&self.cloud.projects[i % 2].0, status, json!({"cpu_kind":"shared","cpus":1,"memory_mb":1024,"volume_size_gb":5,"gpu_kind":null})));
+                list.push(make_ws(
+                    &self.cloud.projects[i % 2].0,
+                    status,
+                    json!({"cpu_kind":"shared","cpus":1,"memory_mb":1024,"volume_size_gb":5,"gpu_kind":null}),
+                ));
             }
         }
     }
@@ -140,13 +144,26 @@ pub async fn start(timing: Timing) -> std::io::Result<AetherDemo> {
 pub async fn start_with_token(timing: Timing, token: String) -> std::io::Result<AetherDemo> {
     let projects = vec![(uuid_like(), "web-app".to_string()), (uuid_like(), "ml-research".to_string())];
     let mut seeded = vec![
-        make_ws(&projects[0].0, "running", json!({"cpu_kind":"shared","cpus":2,"memory_mb":2048,"volume_size_gb":10,"gpu_kind":null})),
-        make_ws(&projects[1].0, "running", json!({"cpu_kind":"performance","cpus":8,"memory_mb":32768,"volume_size_gb":100,"gpu_kind":"a100-40gb"})),
-        make_ws(&projects[0].0, "stopped", json!({"cpu_kind":"performance","cpus":4,"memory_mb":8192,"volume_size_gb":20,"gpu_kind":null})),
+        make_ws(
+            &projects[0].0,
+            "running",
+            json!({"cpu_kind":"shared","cpus":2,"memory_mb":2048,"volume_size_gb":10,"gpu_kind":null}),
+        ),
+        make_ws(
+            &projects[1].0,
+            "running",
+            json!({"cpu_kind":"performance","cpus":8,"memory_mb":32768,"volume_size_gb":100,"gpu_kind":"a100-40gb"}),
+        ),
+        make_ws(
+            &projects[0].0,
+            "stopped",
+            json!({"cpu_kind":"performance","cpus":4,"memory_mb":8192,"volume_size_gb":20,"gpu_kind":null}),
+        ),
     ];
     // Make the demo's cards show different ages.
     for (w, days) in seeded.iter_mut().zip([0i64, 2, 9]) {
-        w.created_at = (Utc::now() - chrono::Duration::days(days) - chrono::Duration::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
+        w.created_at = (Utc::now() - chrono::Duration::days(days) - chrono::Duration::hours(3))
+            .to_rfc3339_opts(SecondsFormat::Secs, true);
     }
     let cloud = Arc::new(Cloud { token, timing, projects, workspaces: Mutex::new(seeded) });
     let app = Router::new()
@@ -230,7 +247,11 @@ fn listing(c: &Cloud, project: Option<&str>, page: &Page) -> Value {
     json!({ "workspaces": out[offset..end] })
 }
 
-async fn list_all(State(c): State<Shared>, h: HeaderMap, axum::extract::Query(page): axum::extract::Query<Page>) -> Response {
+async fn list_all(
+    State(c): State<Shared>,
+    h: HeaderMap,
+    axum::extract::Query(page): axum::extract::Query<Page>,
+) -> Response {
     if let Err(r) = authorized(&c, &h) {
         return r;
     }
@@ -285,7 +306,10 @@ fn memory_options(kind: &str, cpus: u64) -> &'static [u64] {
 }
 
 fn validation(field: &str, message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": "Validation failed", "errors": [{"field": field, "message": message}]})))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "Validation failed", "errors": [{"field": field, "message": message}]})),
+    )
         .into_response()
 }
 
@@ -317,7 +341,10 @@ async fn create(State(c): State<Shared>, h: HeaderMap, Path(pid): Path<String>, 
         }
         return validation(
             "memory_mb",
-            format!("invalid memory for {kind} CPU with {cpus} cores; valid options: {:?}", memory_options(&kind, cpus)),
+            format!(
+                "invalid memory for {kind} CPU with {cpus} cores; valid options: {:?}",
+                memory_options(&kind, cpus)
+            ),
         );
     }
     if !(1..=500).contains(&vol) {

@@ -2,8 +2,13 @@
 //! with state machines that take realistic time. Demo mode and the tests both use them.
 //! Each server also takes injected faults (a status, an HTML page, a delay) for tests.
 
+// Handlers return `Result<_, Response>` to short-circuit with an HTTP answer; its size is moot here.
+#![allow(clippy::result_large_err)]
+
 pub mod aether;
+pub mod anyscale;
 mod server;
+pub mod strongly;
 
 pub use server::{DemoServer, Fault, Timing};
 
@@ -25,7 +30,15 @@ pub struct DemoClouds {
 impl DemoClouds {
     pub async fn start(timing: Timing) -> std::io::Result<DemoClouds> {
         let aether = aether::start(timing).await?;
-        Ok(DemoClouds { servers: vec![(aether.cloud(), aether.server)] })
+        let anyscale = anyscale::start(timing).await?;
+        let strongly = strongly::start(timing).await?;
+        Ok(DemoClouds {
+            servers: vec![
+                (aether.cloud(), aether.server),
+                (anyscale.cloud(), anyscale.server),
+                (strongly.cloud(), strongly.server),
+            ],
+        })
     }
 
     pub fn clouds(&self) -> Vec<DemoCloud> {

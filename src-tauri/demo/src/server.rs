@@ -107,9 +107,8 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let hits: Arc<Mutex<Vec<String>>> = Arc::default();
         let log = hits.clone();
-        let app = app
-            .layer(axum::middleware::from_fn_with_state(faults.clone(), inject))
-            .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+        let app = app.layer(axum::middleware::from_fn_with_state(faults.clone(), inject)).layer(
+            axum::middleware::from_fn(move |req: Request, next: Next| {
                 let log = log.clone();
                 async move {
                     if let Ok(mut l) = log.lock() {
@@ -117,7 +116,8 @@ impl DemoServer {
                     }
                     next.run(req).await
                 }
-            }));
+            }),
+        );
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(error = %e, "demo server stopped");

@@ -1,3 +1,5 @@
 //! One folder per vendor. Nothing outside a vendor's folder names one of its wire fields.
 
 pub mod aether;
+pub mod anyscale;
+pub mod strongly;

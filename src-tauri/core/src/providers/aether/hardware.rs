@@ -45,15 +45,18 @@ pub fn check(cpu_kind: &str, cpus: u32, memory_mb: u64, gpu: Option<&str>) -> Op
     }
     if let Some(g) = gpu {
         // With a GPU the machine size is fixed by the GPU; CPU and memory are ignored.
-        return (!GPU_KINDS.contains(&g)).then(|| ("gpu_kind", format!("'{g}' is not one of {}", GPU_KINDS.join(", "))));
+        return (!GPU_KINDS.contains(&g))
+            .then(|| ("gpu_kind", format!("'{g}' is not one of {}", GPU_KINDS.join(", "))));
     }
     if !cpu_options(cpu_kind).contains(&cpus) {
-        return Some(("cpus", format!("{cpus} CPUs are not offered for {cpu_kind} machines; choose one of {:?}", cpu_options(cpu_kind))));
+        return Some((
+            "cpus",
+            format!("{cpus} CPUs are not offered for {cpu_kind} machines; choose one of {:?}", cpu_options(cpu_kind)),
+        ));
     }
     let mem = memory_options(cpu_kind, cpus);
-    (!mem.contains(&memory_mb)).then(|| {
-        ("memory_mb", format!("{memory_mb} MB does not fit {cpus} {cpu_kind} CPUs; valid options: {mem:?}"))
-    })
+    (!mem.contains(&memory_mb))
+        .then(|| ("memory_mb", format!("{memory_mb} MB does not fit {cpus} {cpu_kind} CPUs; valid options: {mem:?}")))
 }
 
 #[cfg(test)]

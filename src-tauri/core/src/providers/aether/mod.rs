@@ -14,9 +14,7 @@ use reqwest::Method;
 use crate::error::{Error, Result};
 use crate::form::{Choice, Form, FormField, FormValues};
 use crate::http::{Http, RawResponse};
-use crate::model::{
-    Account, CredentialField, Gpu, Hardware, Link, LinkKind, ProviderId, ProviderInfo, Workspace,
-};
+use crate::model::{Account, CredentialField, Gpu, Hardware, Link, LinkKind, ProviderId, ProviderInfo, Workspace};
 use crate::provider::{Provider, ProviderContext};
 use wire::{CreateBody, ErrorBody, ProjectList, Settings, WireHardware, WireWorkspace, WorkspaceList};
 
@@ -86,7 +84,8 @@ impl Aether {
     }
 
     fn to_workspace(&self, w: WireWorkspace, projects: &HashMap<String, String>) -> Workspace {
-        let project = projects.get(&w.project_id).cloned().unwrap_or_else(|| format!("project {}", short(&w.project_id)));
+        let project =
+            projects.get(&w.project_id).cloned().unwrap_or_else(|| format!("project {}", short(&w.project_id)));
         let hw = w.hardware.clone().unwrap_or_default();
         let mut details = BTreeMap::from([("project".to_string(), project.clone())]);
         if let Some(r) = &w.git_ref {
@@ -118,12 +117,8 @@ impl Aether {
         if w.status != "running" {
             return vec![];
         }
-        let port = self
-            .account
-            .options
-            .get("preview_port")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(DEFAULT_PREVIEW_PORT);
+        let port =
+            self.account.options.get("preview_port").and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PREVIEW_PORT);
         preview_url(self.http.base(), &w.project_id, &w.id, port, w.preview_token.as_deref())
             .map(|url| vec![Link { kind: LinkKind::Browser, url, label: Some(format!("Preview :{port}")) }])
             .unwrap_or_default()
@@ -174,7 +169,13 @@ fn fmt_gb(mb: u64) -> String {
 
 /// `{port}-{prefix}[-{token}].preview.{domain}`: the gateway's host scheme. The prefix is the
 /// workspace's first 8 chars when a 32-char preview token exists, else the project's.
-pub fn preview_url(api: &url::Url, project_id: &str, workspace_id: &str, port: u16, token: Option<&str>) -> Option<String> {
+pub fn preview_url(
+    api: &url::Url,
+    project_id: &str,
+    workspace_id: &str,
+    port: u16,
+    token: Option<&str>,
+) -> Option<String> {
     let domain = match api.host()? {
         url::Host::Domain(d) => d.strip_prefix("api.").unwrap_or(d).to_string(),
         // An IP has no subdomains; on loopback the gateway answers `*.localhost` instead.
@@ -197,7 +198,9 @@ fn error_of(resp: &RawResponse) -> Error {
             let field = errs.iter().find_map(|e| e.field.clone());
             let list: Vec<String> = errs
                 .iter()
-                .map(|e| format!("{}: {}", e.field.as_deref().unwrap_or("?"), e.message.as_deref().unwrap_or("invalid")))
+                .map(|e| {
+                    format!("{}: {}", e.field.as_deref().unwrap_or("?"), e.message.as_deref().unwrap_or("invalid"))
+                })
                 .collect();
             (Some(format!("{} ({})", error.unwrap_or_else(|| "Validation failed".into()), list.join("; "))), field)
         }
@@ -230,23 +233,21 @@ impl Provider for Aether {
     }
 
     async fn create_form(&self, _selected: &BTreeMap<String, String>) -> Result<Form> {
-        let (projects, settings) =
-            tokio::join!(self.projects(), self.call(Method::GET, &["user", "settings"], None));
+        let (projects, settings) = tokio::join!(self.projects(), self.call(Method::GET, &["user", "settings"], None));
         let projects = projects?;
         if projects.is_empty() {
             return Err(Error::invalid("project", "this Aether account has no project; create one in Aether first"));
         }
-        let defaults = settings
-            .ok()
-            .and_then(|r| r.json::<Settings>().ok())
-            .and_then(|s| s.default_hardware)
-            .unwrap_or(WireHardware {
-                cpu_kind: Some("shared".into()),
-                cpus: Some(2),
-                memory_mb: Some(2048),
-                volume_size_gb: Some(10),
-                gpu_kind: None,
-            });
+        let defaults =
+            settings.ok().and_then(|r| r.json::<Settings>().ok()).and_then(|s| s.default_hardware).unwrap_or(
+                WireHardware {
+                    cpu_kind: Some("shared".into()),
+                    cpus: Some(2),
+                    memory_mb: Some(2048),
+                    volume_size_gb: Some(10),
+                    gpu_kind: None,
+                },
+            );
         let mut memory: Vec<u64> = hardware::CPU_KINDS
             .iter()
             .flat_map(|k| hardware::cpu_options(k).iter().flat_map(move |c| hardware::memory_options(k, *c)))
@@ -256,7 +257,8 @@ impl Provider for Aether {
         memory.dedup();
         let mut gpus = vec![Choice::new("none", "No GPU")];
         gpus.extend(hardware::GPU_KINDS.iter().map(|g| {
-            Choice::new(*g, g.to_uppercase()).with_detail(format!("1 × {} GB GPU memory · region ord", hardware::gpu_memory_gb(g)))
+            Choice::new(*g, g.to_uppercase())
+                .with_detail(format!("1 × {} GB GPU memory · region ord", hardware::gpu_memory_gb(g)))
         }));
         Ok(Form {
             fields: vec![
@@ -290,9 +292,14 @@ impl Provider for Aether {
                 .default_value(defaults.memory_mb.unwrap_or(2048).to_string())
                 .help("Must fit the CPU count (e.g. 2 shared CPUs: 512 MB to 4 GB)")
                 .group("hardware"),
-                FormField::number("volume_size_gb", "Disk (GB)", hardware::VOLUME_GB.0.into(), hardware::VOLUME_GB.1.into())
-                    .default_value(defaults.volume_size_gb.unwrap_or(10).to_string())
-                    .group("hardware"),
+                FormField::number(
+                    "volume_size_gb",
+                    "Disk (GB)",
+                    hardware::VOLUME_GB.0.into(),
+                    hardware::VOLUME_GB.1.into(),
+                )
+                .default_value(defaults.volume_size_gb.unwrap_or(10).to_string())
+                .group("hardware"),
                 FormField::boolean("keep_active", "Keep running when idle")
                     .default_value("false")
                     .help("Off: Aether stops the workspace after 10 idle minutes"),

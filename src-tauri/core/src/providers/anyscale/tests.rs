@@ -1,0 +1,191 @@
+//! The contract's example bodies (`shared/providers/anyscale.md`), each parsed and mapped.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::http::HttpSettings;
+use crate::secrets::{Credentials, MemoryStore};
+
+fn provider(token: &str) -> Result<Anyscale> {
+    Anyscale::new(ProviderContext {
+        account: Account {
+            name: "acme".into(),
+            provider: ProviderId::Anyscale,
+            base_url: Some("https://console.anyscale.com".into()),
+            options: BTreeMap::new(),
+        },
+        credentials: Credentials::single("token", token),
+        secrets: Arc::new(MemoryStore::default()),
+        http: HttpSettings::default(),
+    })
+}
+
+const WORKSPACE: &str = r#"{"id": "expwrk_abc123", "name": "my-workspace", "description": null,
+ "project_id": "prj_abc123", "cloud_id": "cld_abc123",
+ "compute_config_id": "cpt_abc123", "cluster_environment_build_id": "bld_abc123",
+ "environment_id": null, "created_at": "2026-01-01T10:30:00+00:00",
+ "creator_id": "usr_abc123", "creator_email": "someone@myorg.com",
+ "organization_id": "org_abc123", "is_deleted": false,
+ "cluster_id": "ses_abc123", "kuberay_cr_id": null,
+ "state": "Running", "current_state": null,
+ "latest_started_at": "2026-01-02T08:00:00+00:00",
+ "idle_timeout_minutes": 120, "maximum_uptime_minutes": null, "priority": null,
+ "template_url": null, "vscode_url": null, "ray_dashboard_url": null, "kuberay_details": null}"#;
+
+const SESSION: &str = r#"{"result": {
+  "id": "ses_abc123", "name": "workspace-cluster-my-workspace",
+  "project_id": "prj_abc123", "cloud_id": "cld_abc123", "cluster_config": "",
+  "build_id": "bld_abc123", "compute_template_id": "cpt_abc123", "idle_timeout": 120,
+  "state": "Running", "pending_state": null, "status": "RUNNING",
+  "creator_id": "usr_abc123", "created_at": "2026-01-01T10:30:00+00:00",
+  "access_token": "", "tensorboard_available": false,
+  "cluster_config_last_modified_at": "2026-01-01T10:30:00+00:00",
+  "ssh_authorized_keys": [], "ssh_private_key": "",
+  "cloud": {"id": "cld_abc123", "name": "my-cloud", "provider": "AWS"},
+  "creator": {"id": "usr_abc123", "name": "Some", "username": "someone", "email": "someone@myorg.com"},
+  "host_name": "…", "head_node_ip": "10.0.0.5",
+  "webterminal_auth_url": "https://cluster.example/webterminal", "jupyter_notebook_url": "https://cluster.example/jupyter/lab",
+  "ray_dashboard_url": "https://cluster.example/dashboard", "service_proxy_url": "…", "metrics_dashboard_url": "…",
+  "idle_time_remaining_seconds": 5400, "latest_started_at": "2026-01-02T08:00:00+00:00"}}"#;
+
+const INSTANCE_TYPES: &str = r#"{"results": [{"cloud_resource_id": "…", "instance_types": [{"name": "g5.12xlarge",
+  "family": "g5", "group_key": "…", "cpu_count": 48, "memory_in_gib": 192.0, "gpu_type": "A10G", "gpu_count": 4,
+  "cloud_type": "AWS", "support_type": "…", "anyscale_credits_per_hour": 0.0, "available_in_anyscale_hosted": false,
+  "machine_pool_name": "", "billing_error_message": null}]}]}"#;
+
+#[test]
+fn token_sanity_check_matches_the_sdk() {
+    for ok in ["sss_abc", "aph0_key", "a_"] {
+        assert!(provider(ok).is_ok(), "{ok}");
+    }
+    for bad in ["abc", "ssss", "bearer_x", "SSS_abc"] {
+        let err = provider(bad).err().expect(bad);
+        assert_eq!(err.field(), Some("token"));
+        assert!(!err.to_string().contains(bad), "{err}");
+    }
+}
+
+#[test]
+fn the_workspace_example_maps_with_console_and_ide_links() {
+    let p = provider("sss_test").unwrap();
+    let w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
+    let ws = p.to_workspace(&w, None);
+    assert_eq!((ws.id.as_str(), ws.name.as_str()), ("expwrk_abc123", "my-workspace"));
+    assert_eq!(ws.state, WorkspaceState::Running);
+    assert_eq!(ws.actions, vec![Action::Stop, Action::Delete]);
+    assert_eq!(ws.created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-01-01T10:30:00+00:00"));
+    assert_eq!(ws.details["creator"], "someone@myorg.com");
+    assert_eq!(ws.details["idle timeout"], "120 min");
+    assert_eq!(ws.links[0].url, "https://console.anyscale.com/workspaces/expwrk_abc123");
+    let vscode = ws.links.iter().find(|l| l.kind == LinkKind::Vscode).unwrap();
+    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-my-workspace/home/ray/default");
+    let cursor = ws.links.iter().find(|l| l.kind == LinkKind::Cursor).unwrap();
+    assert_eq!(cursor.url, "cursor://vscode-remote/ssh-remote+hangar-my-workspace/home/ray/default");
+}
+
+#[test]
+fn a_terminated_workspace_has_only_the_console_link() {
+    let p = provider("sss_test").unwrap();
+    let w: WireWorkspace = serde_json::from_str(&WORKSPACE.replace("\"Running\"", "\"Terminated\"")).unwrap();
+    let ws = p.to_workspace(&w, None);
+    assert_eq!(ws.state, WorkspaceState::Stopped);
+    assert_eq!(ws.links.len(), 1);
+    assert!(ws.actions.contains(&Action::Update));
+}
+
+#[test]
+fn the_session_example_adds_cluster_links_and_idle_facts() {
+    let p = provider("sss_test").unwrap();
+    let w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
+    let s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
+    let ws = p.to_workspace(&w, Some(&s.result));
+    let labels: Vec<(&str, &str)> = ws
+        .links
+        .iter()
+        .filter(|l| l.kind == LinkKind::Browser)
+        .map(|l| (l.label.as_deref().unwrap_or(""), l.url.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            ("Anyscale console", "https://console.anyscale.com/workspaces/expwrk_abc123"),
+            ("Jupyter", "https://cluster.example/jupyter/lab"),
+            ("Ray dashboard", "https://cluster.example/dashboard"),
+        ]
+    );
+    assert_eq!(ws.details["cloud"], "my-cloud");
+    assert_eq!(ws.details["idle termination in"], "90 min");
+}
+
+#[test]
+fn list_envelope_and_paging_metadata_parse() {
+    let body = format!(r#"{{"results": [{WORKSPACE}], "metadata": {{"total": 1, "next_paging_token": null}}}}"#);
+    let page: Page<WireWorkspace> = serde_json::from_str(&body).unwrap();
+    assert_eq!(page.results.len(), 1);
+    assert_eq!(page.next_token(), None);
+    let more: Page<WireWorkspace> =
+        serde_json::from_str(r#"{"results": [], "metadata": {"total": 3, "next_paging_token": "tok"}}"#).unwrap();
+    assert_eq!(more.next_token(), Some("tok"));
+}
+
+#[test]
+fn compute_config_and_catalog_make_hardware() {
+    let types: Page<InstanceTypeGroup> = serde_json::from_str(INSTANCE_TYPES).unwrap();
+    let catalog: Vec<InstanceType> = types.results.into_iter().flat_map(|g| g.instance_types).collect();
+    let created = r#"{"result": {"id": "cpt_1", "name": "anon", "version": 1, "anonymous": true, "config": {"cloud_id": "cld_abc123",
+      "head_node_type": {"name": "head-node", "instance_type": "m5.2xlarge", "resources": {"cpu": 0, "gpu": 0}},
+      "worker_node_types": [{"name": "gpu", "instance_type": "g5.12xlarge", "min_workers": 0, "max_workers": 2,
+        "use_spot": false, "fallback_to_ondemand": false,
+        "resources": {"cpu": 48, "gpu": 4, "custom_resources": {"accelerator_type:A10G": 1}},
+        "required_labels": {"ray.io/accelerator-type": "L4"}, "labels": {}, "flags": {}}],
+      "auto_select_worker_config": false, "flags": {"allow-cross-zone-autoscaling": false}},
+      "creator_id": "usr_abc123", "organization_id": "org_abc123", "created_at": "2026-01-01T10:30:00+00:00",
+      "last_modified_at": "2026-01-01T10:30:00+00:00"}}"#;
+    let t: Envelope<ComputeTemplate> = serde_json::from_str(created).unwrap();
+    let hw = to_hardware(t.result.config.as_ref().unwrap(), &catalog);
+    assert_eq!(hw.gpu, Some(Gpu { kind: "A10G".into(), count: 8 }));
+    assert_eq!(hw.label.as_deref(), Some("head m5.2xlarge · workers 0–2 × g5.12xlarge · up to 8× A10G"));
+    assert_eq!(hw.cpus, None, "m5.2xlarge is not in this catalog");
+}
+
+#[test]
+fn small_envelopes_parse() {
+    let me: Envelope<UserInfo> = serde_json::from_str(
+        r#"{"result": {"id":"usr_abc123","email":"someone@myorg.com","name":"Some","username":"someone","organization_ids":["org_abc123"]}}"#,
+    )
+    .unwrap();
+    assert_eq!(me.result.id, "usr_abc123");
+    let b: Envelope<Build> = serde_json::from_str(r#"{"result": {"id": "bld_9", "status": "succeeded"}}"#).unwrap();
+    assert_eq!(b.result.id, "bld_9");
+}
+
+#[test]
+fn request_bodies_match_the_captured_ones() {
+    assert_eq!(
+        to_value(&StopSession::terminate()).unwrap(),
+        json!({"terminate": true, "workers_only": false, "keep_min_workers": false, "delete": false, "take_snapshot": false})
+    );
+    let body = CreateWorkspace {
+        name: "my-ws",
+        project_id: "prj_abc123",
+        cloud_id: "cld_abc123",
+        compute_config_id: "cpt_abc123",
+        cluster_environment_build_id: "bld_abc123",
+        idle_timeout_minutes: 60,
+        skip_start: true,
+    };
+    assert_eq!(
+        to_value(&body).unwrap(),
+        json!({"name": "my-ws", "project_id": "prj_abc123", "cloud_id": "cld_abc123",
+               "compute_config_id": "cpt_abc123", "cluster_environment_build_id": "bld_abc123",
+               "idle_timeout_minutes": 60, "skip_start": true})
+    );
+    let ops = [PatchOp { op: "replace", path: "/name", value: "my-ws-2" }];
+    assert_eq!(to_value(&ops).unwrap(), json!([{"op": "replace", "path": "/name", "value": "my-ws-2"}]));
+}
+
+#[test]
+fn ssh_alias_keeps_only_alias_characters() {
+    assert_eq!(ssh_alias("my.ws_2-a"), "hangar-my.ws_2-a");
+    assert_eq!(ssh_alias("old name/x"), "hangar-old-name-x");
+}
