@@ -227,6 +227,7 @@ impl Hangar {
         check_name("name", "workspace name", name)?;
         let acct = self.account(account)?;
         let p = self.provider(account).await?;
+        p.check_name(name.trim())?;
         let form = p.create_form(input).await?;
         let values = form.validate(input)?;
         let created = p.create(name.trim(), &values).await?;

@@ -26,6 +26,8 @@ impl Default for HttpSettings {
     }
 }
 
+/// Longest Retry-After an idempotent call waits out by itself before retrying.
+const MAX_RETRY_AFTER_WAIT_SECS: u64 = 3;
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 const EXCERPT_CHARS: usize = 160;
 const REDACTED: &str = "<redacted>";
@@ -211,6 +213,17 @@ impl Http {
             let Some(req) = request.try_clone() else { break };
             match self.send_once(req).await {
                 Ok(r) if idempotent && matches!(r.status, 502..=504) => last = Some(Ok(r)),
+                // A short Retry-After is worth waiting for; a long one goes back to the caller
+                // (the watcher honours it) instead of blocking a command.
+                Ok(r) if idempotent && r.status == 429 && attempt + 1 < attempts => {
+                    match r.retry_after_secs.filter(|s| *s <= MAX_RETRY_AFTER_WAIT_SECS) {
+                        Some(secs) => {
+                            tokio::time::sleep(Duration::from_secs(secs)).await;
+                            last = Some(Ok(r));
+                        }
+                        None => return Ok(r),
+                    }
+                }
                 Err(e @ Error::Unavailable(_)) if idempotent => last = Some(Err(e)),
                 done => return done,
             }

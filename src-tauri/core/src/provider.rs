@@ -46,6 +46,10 @@ pub trait Provider: Send + Sync {
     async fn verify(&self) -> Result<()>;
     async fn list(&self) -> Result<Vec<Workspace>>;
     async fn get(&self, id: &str) -> Result<Workspace>;
+    /// The vendor's own rule for workspace names, checked before any call is made.
+    fn check_name(&self, _name: &str) -> Result<()> {
+        Ok(())
+    }
     /// The create form with live choices; `selected` holds what the user picked so far, so
     /// choices that depend on an earlier pick (GPUs of a cluster) can narrow.
     async fn create_form(&self, selected: &BTreeMap<String, String>) -> Result<Form>;

@@ -242,3 +242,14 @@ async fn watcher_reports_changes_but_not_first_sight() {
     assert!(watcher.current().workspaces.iter().any(|x| x.id == w.id), "a failing refresh keeps the known cards");
     assert!(changes.try_recv().is_err(), "a failed refresh is not a deletion");
 }
+
+#[tokio::test]
+async fn a_short_retry_after_is_waited_out_for_a_read() {
+    let (demo, h) = setup().await;
+    demo.server.inject(Fault { retry_after: Some(1), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
+    let started = std::time::Instant::now();
+    let listing = h.list(None).await.unwrap();
+    assert!(listing.failures.is_empty(), "{:?}", listing.failures);
+    assert_eq!(listing.workspaces.len(), 3);
+    assert!(started.elapsed() >= Duration::from_secs(1), "the server's Retry-After was honoured");
+}

@@ -193,6 +193,7 @@ async fn bad_names_and_worker_counts_are_refused_before_anything_is_created() {
     let e = env().await;
     let err = e.hangar.create(ACCOUNT, "bad name!", &BTreeMap::new()).await.unwrap_err();
     assert_eq!(err.field(), Some("name"), "{err}");
+    assert!(mutations(&e.demo).is_empty(), "a bad name is refused before any request, even the form's");
     let err = e
         .hangar
         .create(ACCOUNT, "ok-name", &input(&[("worker_instance_type", "g5.12xlarge"), ("max_workers", "9999")]))
@@ -204,7 +205,7 @@ async fn bad_names_and_worker_counts_are_refused_before_anything_is_created() {
     // Only the form's reads happened: no compute config, build or workspace was posted.
     assert_eq!(
         mutations(&e.demo),
-        vec!["POST /ext/v0/cluster_computes/search"; 3],
+        vec!["POST /ext/v0/cluster_computes/search"; 2],
         "nothing but the form's search before the refusals"
     );
 }

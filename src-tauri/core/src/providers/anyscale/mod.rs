@@ -570,6 +570,10 @@ impl Provider for Anyscale {
         Ok(form::create_form(&Offer { clouds, cloud_id: chosen, projects, computes, instance_types, default_build }))
     }
 
+    fn check_name(&self, name: &str) -> Result<()> {
+        form::check_name(name)
+    }
+
     async fn create(&self, name: &str, values: &FormValues) -> Result<Workspace> {
         let plan = form::plan(name, values)?;
         let compute_config_id = match &plan.compute {
