@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use hangar_core::form::Form;
+use hangar_core::settings::Settings;
 use hangar_core::watcher::Snapshot;
 use hangar_core::{Account, Action, AppInfo, ErrorPayload, LinkKind, NewAccount, ProviderInfo, Workspace};
 use tauri::{AppHandle, State};
@@ -96,15 +97,17 @@ pub async fn create_workspace(
 ) -> Reply<Workspace> {
     let s = state.session()?;
     let w = s.hangar.create(&account, &name, &values).await.map_err(fail)?;
-    s.watcher.poke();
+    state.quiet.window_acted(&account, &w.id);
+    s.watcher.acted(&account);
     Ok(w)
 }
 
 #[tauri::command]
 pub async fn workspace_action(state: State<'_, AppState>, account: String, id: String, action: Action) -> Reply<()> {
     let s = state.session()?;
+    state.quiet.window_acted(&account, &id);
     s.hangar.act(&account, &id, action).await.map_err(fail)?;
-    s.watcher.poke();
+    s.watcher.acted(&account);
     Ok(())
 }
 
@@ -125,4 +128,18 @@ pub async fn open_workspace(
         .open_url(link.url.clone(), None::<&str>)
         .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the link: {e}"))))?;
     Ok(link.url)
+}
+
+#[tauri::command]
+pub fn settings(state: State<'_, AppState>) -> Reply<Settings> {
+    Ok(state.settings())
+}
+
+#[tauri::command]
+pub fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> Reply<()> {
+    state.save_settings(&settings);
+    if let Ok(s) = state.session() {
+        crate::tray::update(&app, &s.watcher.current());
+    }
+    Ok(())
 }

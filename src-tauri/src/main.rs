@@ -5,16 +5,26 @@
 
 mod commands;
 mod notify;
+mod platform;
 mod session;
 mod tray;
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use hangar_core::settings::Settings;
+use hangar_core::watcher::StateChange;
 use session::Session;
 use tauri::{Emitter, Manager};
 
 pub struct AppState {
     session: Mutex<Option<Arc<Session>>>,
+    pub quiet: notify::Quiet,
+    pub tray: tray::TrayState,
+    notes: OnceLock<tokio::sync::mpsc::UnboundedSender<StateChange>>,
+    /// A tray the user can see exists; closing the window then keeps Hangar there.
+    tray_visible: AtomicBool,
+    told_about_tray: AtomicBool,
 }
 
 impl AppState {
@@ -24,6 +34,18 @@ impl AppState {
             .ok()
             .and_then(|s| s.clone())
             .ok_or_else(|| hangar_core::Error::Internal("Hangar is still starting".into()).payload())
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.session().map(|s| s.hangar.storage().settings()).unwrap_or_default()
+    }
+
+    pub fn save_settings(&self, settings: &Settings) {
+        if let Ok(s) = self.session() {
+            if let Err(e) = s.hangar.storage().save_settings(settings) {
+                tracing::warn!(code = e.code(), "settings not saved");
+            }
+        }
     }
 
     /// Replaces the current session (its watcher and forwarders stop) and starts the new one.
@@ -47,6 +69,7 @@ fn start_forwarding(app: &tauri::AppHandle, mut session: Session) -> Session {
         while snapshots.changed().await.is_ok() {
             let snap = snapshots.borrow_and_update().clone();
             tray::update(&handle, &snap);
+            notify::check_gpu_reminders(&handle, &snap);
             let _ = handle.emit("snapshot", snap);
         }
     }));
@@ -57,7 +80,9 @@ fn start_forwarding(app: &tauri::AppHandle, mut session: Session) -> Session {
         loop {
             match changes.recv().await {
                 Ok(change) => {
-                    notify::state_changed(&handle, &change);
+                    if let Some(tx) = handle.state::<AppState>().notes.get() {
+                        let _ = tx.send(change.clone());
+                    }
                     let _ = handle.emit("state-change", change);
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
@@ -80,6 +105,32 @@ async fn first_session() -> hangar_core::Result<Session> {
     Ok(Session { hangar: real, watcher, demo: None, tasks: vec![] })
 }
 
+fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
+    let app = window.app_handle();
+    let state = app.state::<AppState>();
+    match event {
+        tauri::WindowEvent::CloseRequested { api, .. } if state.tray_visible.load(Ordering::Relaxed) => {
+            api.prevent_close();
+            let _ = window.hide();
+            if !state.told_about_tray.swap(true, Ordering::Relaxed) {
+                let note = hangar_core::notifications::Note {
+                    kind: hangar_core::notifications::NoteKind::Running,
+                    summary: "Hangar is still running".into(),
+                    body: "It keeps watching your workspaces from the tray. Quit from the tray menu.".into(),
+                    target: None,
+                };
+                notify::show(app, &note);
+            }
+        }
+        tauri::WindowEvent::Focused(true) => {
+            if let Ok(s) = state.session() {
+                s.watcher.refresh();
+            }
+        }
+        _ => {}
+    }
+}
+
 fn main() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HANGAR_LOG").unwrap_or_else(|_| "warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
@@ -88,17 +139,28 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_notification::init())
-        .manage(AppState { session: Mutex::new(None) })
+        .manage(AppState {
+            session: Mutex::new(None),
+            quiet: notify::Quiet::default(),
+            tray: tray::TrayState::default(),
+            notes: OnceLock::new(),
+            tray_visible: AtomicBool::new(false),
+            told_about_tray: AtomicBool::new(false),
+        })
         .setup(|app| {
             let handle = app.handle().clone();
-            if let Err(e) = tray::create(&handle) {
+            let state = app.state::<AppState>();
+            match tray::create(&handle) {
+                Ok(()) => state.tray_visible.store(platform::tray_host_available(), Ordering::Relaxed),
                 // No tray on this desktop: the window alone still does everything.
-                tracing::warn!(error = %e, "no system tray");
+                Err(e) => tracing::warn!(error = %e, "no system tray"),
             }
+            let _ = state.notes.set(notify::spawn(&handle));
             let session = tauri::async_runtime::block_on(first_session()).map_err(|e| e.to_string())?;
-            app.state::<AppState>().install(&handle, session);
+            state.install(&handle, session);
             Ok(())
         })
+        .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::snapshot,
@@ -112,6 +174,8 @@ fn main() {
             commands::create_workspace,
             commands::workspace_action,
             commands::open_workspace,
+            commands::settings,
+            commands::save_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -3,6 +3,7 @@ throwaway HOME. Prints 'e2e: N passed, M failed'."""
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import traceback
@@ -14,6 +15,7 @@ from selenium.webdriver.common.options import ArgOptions
 APP = os.environ["HANGAR_APP"]
 WORK = os.environ["E2E_DIR"]
 OUT = os.environ.get("E2E_OUT", WORK)
+TRAY_TOOL = os.path.join(os.path.dirname(__file__), "..", "lib", "tray.py")
 
 
 def wait_for(what, check, timeout=20.0):
@@ -56,15 +58,52 @@ def test_demo_cards_appear(d):
     d.save_screenshot(os.path.join(OUT, "app-demo.png"))
 
 
-def test_stop_moves_the_card_to_stopped_and_notifies(d):
+def tray(*args):
+    pid = subprocess.run(["pgrep", "-f", "-n", APP], capture_output=True, text=True).stdout.strip()
+    out = subprocess.run(["/usr/bin/python3", TRAY_TOOL, pid, *args], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def tray_labels():
+    return [i["label"] for i in tray("layout")]
+
+
+def test_tray_stop_stops_the_workspace_and_notifies_once(d):
     running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    name = running[0].find_element(By.TAG_NAME, "h3").get_attribute("title")
     wid = running[0].get_attribute("data-id")
-    running[0].find_element(By.XPATH, ".//button[normalize-space()='Stop']").click()
-    wait_for("stopping", lambda: card_state(d, wid) in ("stopping", "stopped"))
+    def in_tray():
+        labels = tray_labels()
+        found = [l for l in labels if l.startswith(name + " ")]
+        if not found:
+            raise AssertionError(f"{name!r} not among {labels}")
+        return found
+    item = wait_for("the workspace in the tray menu", in_tray)
+    assert item[0].endswith("— Running"), item
+    labels = tray_labels()
+    assert labels[-3:] == ["Show Hangar", "Pause notifications", "Quit"], labels
+    tray("click", f"{item[0]}/Stop")
+    wait_for("the card to follow", lambda: card_state(d, wid) in ("stopping", "stopped"))
+    wait_for("the tray item to show Stopping… or Stopped",
+             lambda: any(l.startswith(name + " ") and (l.endswith("Stopping…") or l.endswith("Stopped")) for l in tray_labels()))
     wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=30)
+    wait_for("the tray item to settle", lambda: any(l.startswith(name + " ") and l.endswith("— Stopped") for l in tray_labels()))
     found = wait_for("a 'stopped' notification",
                      lambda: [n for n in notifications() if n["summary"] == "Workspace stopped"], timeout=10)
-    assert len(found) == 1, found
+    time.sleep(2.5)  # longer than the notifier's batch window: nothing else may follow
+    stopped = [n for n in notifications() if "stopped" in n["summary"]]
+    assert len(stopped) == 1 and name in stopped[0]["body"], stopped
+    d.save_screenshot(os.path.join(OUT, "app-tray-stopped.png"))
+
+
+def test_window_stop_moves_the_card_to_stopped(d):
+    running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    wid = running[0].get_attribute("data-id")
+    button = running[0].find_element(By.XPATH, ".//button[normalize-space()='Stop']")
+    button.click()
+    wait_for("stopping", lambda: card_state(d, wid) in ("stopping", "stopped"))
+    wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=30)
     d.save_screenshot(os.path.join(OUT, "app-stopped.png"))
 
 
@@ -94,8 +133,8 @@ def test_a_disallowed_command_is_refused(d):
     assert result.startswith("refused"), result
 
 
-TESTS = [test_demo_cards_appear, test_stop_moves_the_card_to_stopped_and_notifies,
-         test_open_hands_the_preview_url_to_the_os_opener, test_tokens_never_reach_the_web_view,
+TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
+         test_tray_stop_stops_the_workspace_and_notifies_once, test_window_stop_moves_the_card_to_stopped, test_tokens_never_reach_the_web_view,
          test_a_disallowed_command_is_refused]
 
 

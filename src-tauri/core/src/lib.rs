@@ -7,10 +7,12 @@ pub mod form;
 pub mod hangar;
 pub mod http;
 pub mod model;
+pub mod notifications;
 pub mod platform;
 pub mod provider;
 pub mod providers;
 pub mod secrets;
+pub mod settings;
 pub mod storage;
 pub mod watcher;
 

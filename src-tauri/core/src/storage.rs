@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{Account, Workspace};
+use crate::settings::Settings;
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -42,15 +43,16 @@ type Labels = BTreeMap<String, BTreeMap<String, String>>;
 pub struct Storage {
     paths: Option<Paths>,
     memory: Mutex<(AccountsFile, Labels)>,
+    settings: Mutex<Settings>,
 }
 
 impl Storage {
     pub fn on_disk(paths: Paths) -> Storage {
-        Storage { paths: Some(paths), memory: Mutex::default() }
+        Storage { paths: Some(paths), memory: Mutex::default(), settings: Mutex::default() }
     }
 
     pub fn in_memory() -> Storage {
-        Storage { paths: None, memory: Mutex::default() }
+        Storage { paths: None, memory: Mutex::default(), settings: Mutex::default() }
     }
 
     pub fn paths(&self) -> Option<&Paths> {
@@ -100,6 +102,23 @@ impl Storage {
             }
             None => {
                 change(&mut self.lock()?.1);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        match &self.paths {
+            Some(p) => read_json(&p.config.join("settings.json")).unwrap_or_default(),
+            None => self.settings.lock().map(|s| s.clone()).unwrap_or_default(),
+        }
+    }
+
+    pub fn save_settings(&self, settings: &Settings) -> Result<()> {
+        match &self.paths {
+            Some(p) => write_json(&p.config.join("settings.json"), settings),
+            None => {
+                *self.settings.lock().map_err(|_| Error::Internal("settings lock poisoned".into()))? = settings.clone();
                 Ok(())
             }
         }

@@ -1,16 +1,20 @@
-//! The only poller. It refreshes every account in parallel, fast while something is in
-//! transition (or was just acted on) and slowly when all is settled, and publishes the
-//! current snapshot plus a change event whenever a workspace's normalized state changes.
+//! The only poller. Each account is refreshed on its own schedule, in parallel: fast while
+//! one of its workspaces is in transition or was just acted on, slowly when all is settled,
+//! backing off on errors, honouring Retry-After, and paused while it needs a new sign-in.
+//! It publishes the current snapshot and a change event whenever a workspace's normalized
+//! state changes (never on first sight, never for a repeated state).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch, Notify};
+use tokio::time::Instant;
 use ts_rs::TS;
 
+use crate::error::Error;
 use crate::hangar::{AccountFailure, Hangar};
 use crate::model::{Workspace, WorkspaceState};
 
@@ -23,6 +27,10 @@ pub struct StateChange {
     pub from: WorkspaceState,
     pub to: WorkspaceState,
     pub raw_state: String,
+    /// The provider's reason, when the workspace errored.
+    pub reason: Option<String>,
+    /// Whether the workspace has a GPU (notifications and the tray count those).
+    pub gpu: bool,
     #[ts(type = "string")]
     pub at: DateTime<Utc>,
 }
@@ -33,7 +41,7 @@ pub struct StateChange {
 pub struct Snapshot {
     pub workspaces: Vec<Workspace>,
     pub failures: Vec<AccountFailure>,
-    /// True until the first refresh after launch answers (cards come from the cache).
+    /// True until every account has answered once since launch (cards come from the cache).
     pub stale: bool,
     #[ts(type = "string | null")]
     pub refreshed_at: Option<DateTime<Utc>>,
@@ -43,7 +51,7 @@ pub struct Snapshot {
 pub struct Cadence {
     pub fast: Duration,
     pub slow: Duration,
-    /// How long after a user's action the watcher keeps polling fast.
+    /// How long after a user's action an account keeps being polled fast.
     pub after_action: Duration,
 }
 
@@ -53,24 +61,64 @@ impl Default for Cadence {
     }
 }
 
+/// What the watcher knows of one account.
+#[derive(Default)]
+struct AccountBoard {
+    workspaces: Vec<Workspace>,
+    failure: Option<Error>,
+    answered: bool,
+    due: Option<Instant>,
+    in_flight: bool,
+    /// Needs a new sign-in: polling it again would only repeat the same 401.
+    paused: bool,
+    errors_in_row: u32,
+    acted_at: Option<Instant>,
+    polls: u64,
+}
+
+#[derive(Default)]
+struct Board {
+    accounts: HashMap<String, AccountBoard>,
+    /// Last known state of every workspace, seeded from the cache.
+    known: HashMap<Key, Seen>,
+}
+
+#[derive(Clone)]
+struct Seen {
+    state: WorkspaceState,
+    name: String,
+    gpu: bool,
+}
+
+impl Seen {
+    fn of(w: &Workspace) -> Seen {
+        Seen { state: w.state, name: w.name.clone(), gpu: w.hardware.gpu.is_some() }
+    }
+}
+
+type Key = (String, String);
+
 pub struct Watcher {
     hangar: Arc<Hangar>,
     cadence: Cadence,
     snapshot: watch::Sender<Snapshot>,
     changes: broadcast::Sender<StateChange>,
     wake: Notify,
-    acted_at: std::sync::Mutex<Option<tokio::time::Instant>>,
+    board: Mutex<Board>,
 }
-
-type Key = (String, String);
 
 impl Watcher {
     pub fn new(hangar: Arc<Hangar>, cadence: Cadence) -> Arc<Watcher> {
         let cached = hangar.storage().cached_workspaces();
+        let mut board = Board::default();
+        for w in &cached {
+            board.known.insert(key(w), Seen::of(w));
+            board.accounts.entry(w.account.clone()).or_default().workspaces.push(w.clone());
+        }
         let (snapshot, _) =
             watch::channel(Snapshot { workspaces: cached, failures: vec![], stale: true, refreshed_at: None });
         let (changes, _) = broadcast::channel(256);
-        Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), acted_at: Default::default() })
+        Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), board: Mutex::new(board) })
     }
 
     pub fn snapshot(&self) -> watch::Receiver<Snapshot> {
@@ -85,115 +133,241 @@ impl Watcher {
         self.snapshot.borrow().clone()
     }
 
-    /// Refresh now, and poll fast for a while: the user just did something.
-    pub fn poke(&self) {
-        if let Ok(mut t) = self.acted_at.lock() {
-            *t = Some(tokio::time::Instant::now());
-        }
+    fn with_board<T>(&self, f: impl FnOnce(&mut Board) -> T) -> T {
+        let mut guard = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    /// The user just acted on one of this account's workspaces: refresh it now and follow it fast.
+    pub fn acted(&self, account: &str) {
+        self.with_board(|b| {
+            let a = b.accounts.entry(account.to_string()).or_default();
+            a.acted_at = Some(Instant::now());
+            a.due = Some(Instant::now());
+        });
         self.wake.notify_one();
     }
 
-    /// Refresh now without changing the cadence (window focused, account added).
+    /// Refresh every account now, including paused ones (window focused, account changed,
+    /// the user pressed Retry, the machine woke up).
     pub fn refresh(&self) {
+        self.with_board(|b| {
+            for a in b.accounts.values_mut() {
+                a.paused = false;
+                a.due = Some(Instant::now());
+            }
+        });
         self.wake.notify_one();
+    }
+
+    /// How many list calls this account has had (benchmarks and tests read it).
+    pub fn polls(&self, account: &str) -> u64 {
+        self.with_board(|b| b.accounts.get(account).map_or(0, |a| a.polls))
     }
 
     /// Runs until the process ends.
     pub async fn run(self: Arc<Self>) {
-        // Known states seed from the cache, so a restart does not re-announce everything.
-        let mut known: HashMap<Key, (WorkspaceState, String)> =
-            self.current().workspaces.iter().map(|w| (key(w), (w.state, w.name.clone()))).collect();
+        let mut wall = Utc::now();
+        let mut mono = Instant::now();
         loop {
-            let busy = self.tick(&mut known).await;
-            let recently_acted =
-                self.acted_at.lock().ok().and_then(|t| *t).is_some_and(|t| t.elapsed() < self.cadence.after_action);
-            let wait = if busy || recently_acted { self.cadence.fast } else { self.cadence.slow };
+            // Monotonic time stops while the machine sleeps; wall time does not.
+            let slept = (Utc::now() - wall).to_std().unwrap_or_default().saturating_sub(mono.elapsed());
+            if slept > Duration::from_secs(30) {
+                self.refresh();
+            }
+            (wall, mono) = (Utc::now(), Instant::now());
+
+            let due = self.due_accounts();
+            for account in due {
+                let me = self.clone();
+                tokio::spawn(async move { me.refresh_account(&account).await });
+            }
+            let next = self
+                .with_board(|b| b.accounts.values().filter(|a| !a.in_flight && !a.paused).filter_map(|a| a.due).min());
+            let until = next.unwrap_or_else(|| Instant::now() + self.cadence.slow).max(Instant::now());
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep_until(until.min(Instant::now() + Duration::from_secs(30))) => {}
                 _ = self.wake.notified() => {}
             }
         }
     }
 
-    /// One refresh of every account; returns whether anything is in transition.
-    pub async fn tick(&self, known: &mut HashMap<Key, (WorkspaceState, String)>) -> bool {
-        let listing = match self.hangar.list(None).await {
-            Ok(l) => l,
+    /// Accounts whose refresh is due now; marks them in flight. Picks up added and removed accounts.
+    fn due_accounts(&self) -> Vec<String> {
+        let names: Vec<String> = match self.hangar.accounts() {
+            Ok(list) => list.into_iter().map(|a| a.name).collect(),
             Err(e) => {
-                tracing::warn!(code = e.code(), "refresh failed");
-                return false;
+                tracing::warn!(code = e.code(), "account list unreadable");
+                return vec![];
             }
         };
-        let failed: Vec<&str> = listing.failures.iter().map(|(a, _)| a.as_str()).collect();
-        let now = Utc::now();
-        let mut seen = HashMap::new();
-        for w in &listing.workspaces {
-            let k = key(w);
-            if let Some((before, _)) = known.get(&k) {
-                if *before != w.state {
-                    self.emit(
-                        w.account.clone(),
-                        w.id.clone(),
-                        w.name.clone(),
-                        *before,
-                        w.state,
-                        w.raw_state.clone(),
-                        now,
-                    );
-                }
+        let now = Instant::now();
+        let removed = self.with_board(|b| {
+            let before = b.accounts.len();
+            b.accounts.retain(|name, _| names.contains(name));
+            b.known.retain(|(account, _), _| names.contains(account));
+            for n in &names {
+                b.accounts.entry(n.clone()).or_default();
             }
-            seen.insert(k, (w.state, w.name.clone()));
+            b.accounts.len() != before
+        });
+        if removed {
+            self.publish();
         }
-        // Gone from a list that answered: deleted. Accounts that failed keep what we knew.
-        for ((account, id), (before, name)) in known.iter() {
-            if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry((account.clone(), id.clone())) {
-                if failed.contains(&account.as_str()) {
-                    slot.insert((*before, name.clone()));
-                } else if *before != WorkspaceState::Deleted {
-                    self.emit(
-                        account.clone(),
-                        id.clone(),
-                        name.clone(),
-                        *before,
-                        WorkspaceState::Deleted,
-                        "deleted".into(),
-                        now,
-                    );
-                }
-            }
-        }
-        *known = seen;
+        self.with_board(|b| {
+            b.accounts
+                .iter_mut()
+                .filter(|(_, a)| !a.in_flight && !a.paused && a.due.is_none_or(|d| d <= now))
+                .map(|(name, a)| {
+                    a.in_flight = true;
+                    name.clone()
+                })
+                .collect()
+        })
+    }
 
-        let mut workspaces = listing.workspaces;
-        // A failing account's cards stay, from what we knew, so nothing vanishes on a 500.
-        let previous = self.current().workspaces;
-        workspaces.extend(previous.into_iter().filter(|w| failed.contains(&w.account.as_str())));
-        workspaces.sort_by(|a, b| (&a.account, &a.name, &a.id).cmp(&(&b.account, &b.name, &b.id)));
-        if let Err(e) = self.hangar.storage().cache_workspaces(&workspaces) {
+    /// Refreshes every account now and waits for all of them (tests, one-shot callers).
+    pub async fn tick(&self) {
+        let names: Vec<String> =
+            self.hangar.accounts().map(|l| l.into_iter().map(|a| a.name).collect()).unwrap_or_default();
+        futures::future::join_all(names.iter().map(|n| self.refresh_account(n))).await;
+    }
+
+    async fn refresh_account(&self, account: &str) {
+        let result = self.hangar.list(Some(account)).await.and_then(|l| match l.failures.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(l.workspaces),
+        });
+        let now = Instant::now();
+        let cadence = self.cadence;
+        let changes = self.with_board(|b| {
+            let Board { accounts, known } = b;
+            let a = accounts.entry(account.to_string()).or_default();
+            a.in_flight = false;
+            a.answered = true;
+            a.polls += 1;
+            let mut changes = vec![];
+            match result {
+                Ok(list) => {
+                    a.failure = None;
+                    a.errors_in_row = 0;
+                    let acted = a.acted_at.is_some_and(|t| now.duration_since(t) < cadence.after_action);
+                    let busy = list.iter().any(|w| w.state.is_transitional());
+                    a.due = Some(now + if busy || acted { cadence.fast } else { cadence.slow });
+                    changes = diff(account, known, &list);
+                    a.workspaces = list;
+                }
+                Err(e) => {
+                    a.errors_in_row += 1;
+                    a.due = Some(
+                        now + match &e {
+                            Error::RateLimited { retry_after_secs: Some(s), .. } => {
+                                Duration::from_secs(*s).max(cadence.fast)
+                            }
+                            _ => backoff(cadence, a.errors_in_row),
+                        },
+                    );
+                    if matches!(e, Error::Unauthorized(_)) {
+                        a.paused = true;
+                    }
+                    tracing::warn!(account, code = e.code(), "refresh failed");
+                    a.failure = Some(e);
+                }
+            }
+            changes
+        });
+        for c in changes {
+            let _ = self.changes.send(c);
+        }
+        self.publish();
+        self.wake.notify_one();
+    }
+
+    fn publish(&self) {
+        let snap = self.with_board(|b| {
+            let mut workspaces: Vec<Workspace> = b.accounts.values().flat_map(|a| a.workspaces.clone()).collect();
+            workspaces.sort_by(|x, y| (&x.account, &x.name, &x.id).cmp(&(&y.account, &y.name, &y.id)));
+            let mut failures: Vec<AccountFailure> = b
+                .accounts
+                .iter()
+                .filter_map(|(name, a)| {
+                    a.failure.as_ref().map(|e| AccountFailure { account: name.clone(), error: e.payload() })
+                })
+                .collect();
+            failures.sort_by(|x, y| x.account.cmp(&y.account));
+            let stale = b.accounts.values().any(|a| !a.answered);
+            Snapshot { workspaces, failures, stale, refreshed_at: Some(Utc::now()) }
+        });
+        if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {
             tracing::warn!(code = e.code(), "cache write failed");
         }
-        let busy = workspaces.iter().any(|w| w.state.is_transitional());
-        let failures =
-            listing.failures.into_iter().map(|(account, e)| AccountFailure { account, error: e.payload() }).collect();
-        self.snapshot.send_replace(Snapshot { workspaces, failures, stale: false, refreshed_at: Some(now) });
-        busy
+        self.snapshot.send_replace(snap);
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn emit(
-        &self,
-        account: String,
-        id: String,
-        name: String,
-        from: WorkspaceState,
-        to: WorkspaceState,
-        raw_state: String,
-        at: DateTime<Utc>,
-    ) {
-        let _ = self.changes.send(StateChange { account, id, name, from, to, raw_state, at });
+fn backoff(cadence: Cadence, errors_in_row: u32) -> Duration {
+    let factor = 2u32.saturating_pow(errors_in_row.min(10));
+    cadence.fast.saturating_mul(factor).min(cadence.slow)
+}
+
+/// Changes between what was known of an account and its fresh list; updates `known`.
+fn diff(account: &str, known: &mut HashMap<Key, Seen>, list: &[Workspace]) -> Vec<StateChange> {
+    let at = Utc::now();
+    let mut out = vec![];
+    for w in list {
+        if let Some(Seen { state: before, .. }) = known.insert(key(w), Seen::of(w)) {
+            if before != w.state {
+                out.push(StateChange {
+                    account: w.account.clone(),
+                    id: w.id.clone(),
+                    name: w.name.clone(),
+                    from: before,
+                    to: w.state,
+                    raw_state: w.raw_state.clone(),
+                    reason: w.error.clone(),
+                    gpu: w.hardware.gpu.is_some(),
+                    at,
+                });
+            }
+        }
     }
+    let gone: Vec<(Key, Seen)> = known
+        .iter()
+        .filter(|((a, id), _)| a == account && !list.iter().any(|w| &w.id == id))
+        .map(|(k, s)| (k.clone(), s.clone()))
+        .collect();
+    for ((account, id), before) in gone {
+        known.remove(&(account.clone(), id.clone()));
+        if before.state != WorkspaceState::Deleted {
+            out.push(StateChange {
+                account,
+                id,
+                name: before.name,
+                from: before.state,
+                to: WorkspaceState::Deleted,
+                raw_state: "deleted".into(),
+                reason: None,
+                gpu: before.gpu,
+                at,
+            });
+        }
+    }
+    out
 }
 
 fn key(w: &Workspace) -> Key {
     (w.account.clone(), w.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_slow_interval() {
+        let c = Cadence { fast: Duration::from_secs(2), slow: Duration::from_secs(60), after_action: Duration::ZERO };
+        assert_eq!(backoff(c, 1), Duration::from_secs(4));
+        assert_eq!(backoff(c, 3), Duration::from_secs(16));
+        assert_eq!(backoff(c, 30), Duration::from_secs(60));
+    }
 }

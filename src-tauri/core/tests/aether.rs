@@ -10,7 +10,6 @@ use std::time::Duration;
 use hangar_core::http::HttpSettings;
 use hangar_core::secrets::{Credentials, MemoryStore};
 use hangar_core::storage::Storage;
-use hangar_core::watcher::{Cadence, Watcher};
 use hangar_core::{Account, Action, Error, Hangar, LinkKind, ProviderId, WorkspaceState};
 use hangar_demo::aether::{self, AetherDemo};
 use hangar_demo::{Fault, Timing};
@@ -213,40 +212,10 @@ async fn an_unknown_status_is_shown_as_unknown_with_its_raw_text() {
 }
 
 #[tokio::test]
-async fn watcher_reports_changes_but_not_first_sight() {
-    let (demo, h) = setup().await;
-    let h = Arc::new(h);
-    let cadence = Cadence {
-        fast: Duration::from_millis(100),
-        slow: Duration::from_millis(300),
-        after_action: Duration::from_secs(2),
-    };
-    let watcher = Watcher::new(h.clone(), cadence);
-    let mut changes = watcher.changes();
-    let mut known = Default::default();
-    watcher.tick(&mut known).await;
-    assert!(changes.try_recv().is_err(), "no change announced on first sight");
-
-    let w = watcher.current().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
-    h.act("a", &w.id, Action::Stop).await.unwrap();
-    watcher.tick(&mut known).await;
-    let c = changes.try_recv().expect("running → stopping announced");
-    assert_eq!((c.from, c.to), (WorkspaceState::Running, WorkspaceState::Stopping));
-    watcher.tick(&mut known).await;
-    assert!(changes.try_recv().is_err(), "a repeated state is not a change");
-
-    demo.server.inject(Fault::status(500, "{}").on("/workspaces"));
-    demo.server.inject(Fault::status(500, "{}").on("/workspaces"));
-    watcher.tick(&mut known).await;
-    assert_eq!(watcher.current().failures.len(), 1);
-    assert!(watcher.current().workspaces.iter().any(|x| x.id == w.id), "a failing refresh keeps the known cards");
-    assert!(changes.try_recv().is_err(), "a failed refresh is not a deletion");
-}
-
-#[tokio::test]
 async fn a_short_retry_after_is_waited_out_for_a_read() {
     let (demo, h) = setup().await;
-    demo.server.inject(Fault { retry_after: Some(1), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
+    demo.server
+        .inject(Fault { retry_after: Some(1), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
     let started = std::time::Instant::now();
     let listing = h.list(None).await.unwrap();
     assert!(listing.failures.is_empty(), "{:?}", listing.failures);

@@ -7,6 +7,6 @@ import type { Workspace } from "./Workspace";
  */
 export type Snapshot = { workspaces: Array<Workspace>, failures: Array<AccountFailure>, 
 /**
- * True until the first refresh after launch answers (cards come from the cache).
+ * True until every account has answered once since launch (cards come from the cache).
  */
 stale: boolean, refreshed_at: string | null, };

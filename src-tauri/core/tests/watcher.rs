@@ -1,0 +1,158 @@
+//! The watcher against demo clouds over real sockets, with short real intervals.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hangar_core::http::HttpSettings;
+use hangar_core::secrets::{Credentials, MemoryStore};
+use hangar_core::storage::Storage;
+use hangar_core::watcher::{Cadence, Watcher};
+use hangar_core::{Account, Action, Hangar, ProviderId, WorkspaceState};
+use hangar_demo::aether::{self, AetherDemo};
+use hangar_demo::{Fault, Timing};
+
+const TOKEN: &str = "hangar-test-secret-aether-watch";
+
+async fn hangar_with(demos: &[(&str, &AetherDemo)]) -> Arc<Hangar> {
+    let settings =
+        HttpSettings { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(2), retries: 0 };
+    let h = Hangar::new(Storage::in_memory(), Arc::new(MemoryStore::default()), settings);
+    for (name, demo) in demos {
+        let account = Account {
+            name: name.to_string(),
+            provider: ProviderId::Aether,
+            base_url: Some(demo.server.base_url.clone()),
+            options: BTreeMap::new(),
+        };
+        h.add_account(account, Credentials::single("token", TOKEN), false).await.unwrap();
+    }
+    Arc::new(h)
+}
+
+async fn demo() -> AetherDemo {
+    aether::start_with_token(
+        Timing { provision: Duration::from_millis(500), transition: Duration::from_millis(600) },
+        TOKEN.into(),
+    )
+    .await
+    .unwrap()
+}
+
+fn cadence() -> Cadence {
+    Cadence {
+        fast: Duration::from_millis(150),
+        slow: Duration::from_millis(1500),
+        after_action: Duration::from_millis(300),
+    }
+}
+
+fn list_calls(d: &AetherDemo) -> usize {
+    d.server.requests().iter().filter(|r| r.starts_with("GET /workspaces")).count()
+}
+
+#[tokio::test]
+async fn changes_are_announced_once_and_never_on_first_sight() {
+    let d = demo().await;
+    let h = hangar_with(&[("a", &d)]).await;
+    let watcher = Watcher::new(h.clone(), cadence());
+    let mut changes = watcher.changes();
+    watcher.tick().await;
+    assert!(changes.try_recv().is_err(), "no change on first sight");
+
+    let w = watcher.current().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
+    h.act("a", &w.id, Action::Stop).await.unwrap();
+    watcher.tick().await;
+    let c = changes.try_recv().expect("running → stopping");
+    assert_eq!((c.from, c.to, c.raw_state.as_str()), (WorkspaceState::Running, WorkspaceState::Stopping, "stopping"));
+    watcher.tick().await;
+    assert!(changes.try_recv().is_err(), "the same state again is not a change");
+
+    d.server.inject(Fault::status(500, "{}").on("/workspaces"));
+    watcher.tick().await;
+    assert_eq!(watcher.current().failures.len(), 1);
+    assert!(watcher.current().workspaces.iter().any(|x| x.id == w.id), "a failed refresh keeps the known cards");
+    assert!(changes.try_recv().is_err(), "a failed refresh is not a deletion");
+
+    h.act("a", &w.id, Action::Delete).await.unwrap();
+    watcher.tick().await;
+    let gone = changes.try_recv().expect("deletion announced");
+    assert_eq!(gone.to, WorkspaceState::Deleted);
+    assert_eq!(gone.name, w.name, "a deleted workspace is announced by its name");
+}
+
+#[tokio::test]
+async fn polls_fast_while_transitioning_and_slowly_when_settled() {
+    let d = demo().await;
+    let h = hangar_with(&[("a", &d)]).await;
+    let watcher = Watcher::new(h.clone(), cadence());
+    tokio::spawn(watcher.clone().run());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let settled_start = list_calls(&d);
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let settled = list_calls(&d) - settled_start;
+    assert!(settled <= 2, "settled: at most one call per slow interval, got {settled} in 2 s");
+
+    let w = watcher.current().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
+    let mut changes = watcher.changes();
+    h.act("a", &w.id, Action::Stop).await.unwrap();
+    watcher.acted("a");
+    let busy_start = list_calls(&d);
+    let mut seen = vec![];
+    while seen.last() != Some(&WorkspaceState::Stopped) {
+        let c =
+            tokio::time::timeout(Duration::from_secs(3), changes.recv()).await.expect("a change within 3 s").unwrap();
+        seen.push(c.to);
+    }
+    assert_eq!(seen, vec![WorkspaceState::Stopping, WorkspaceState::Stopped]);
+    assert!(list_calls(&d) - busy_start >= 3, "followed the transition with fast polls");
+}
+
+#[tokio::test]
+async fn one_slow_account_does_not_delay_the_others() {
+    let (fast, slow) = (demo().await, demo().await);
+    let h = hangar_with(&[("fast", &fast), ("slow", &slow)]).await;
+    let watcher = Watcher::new(h, cadence());
+    let mut snaps = watcher.snapshot();
+    slow.server
+        .inject(Fault { delay: Some(Duration::from_millis(1800)), status: 0, ..Fault::default() }.on("/workspaces"));
+    tokio::spawn(watcher.clone().run());
+    let started = std::time::Instant::now();
+    loop {
+        snaps.changed().await.unwrap();
+        if snaps.borrow().workspaces.iter().any(|w| w.account == "fast") {
+            break;
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "the fast account's cards came before the slow one answered"
+    );
+    assert!(watcher.current().stale, "still stale until every account answered");
+}
+
+#[tokio::test]
+async fn retry_after_and_sign_in_pauses_are_honoured() {
+    let (limited, locked) = (demo().await, demo().await);
+    let h = hangar_with(&[("limited", &limited), ("locked", &locked)]).await;
+    let watcher = Watcher::new(h, cadence());
+    for _ in 0..2 {
+        limited
+            .server
+            .inject(Fault { retry_after: Some(2), ..Fault::status(429, r#"{"error":"slow down"}"#) }.on("/workspaces"));
+    }
+    for _ in 0..20 {
+        locked.server.inject(Fault::status(401, r#"{"error":"Unauthorized"}"#).on("/workspaces"));
+    }
+    tokio::spawn(watcher.clone().run());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(watcher.polls("limited"), 1, "no poll before Retry-After ran out");
+    assert_eq!(watcher.polls("locked"), 1, "an account that needs sign-in is not polled again");
+    let failures = watcher.current().failures;
+    assert!(failures.iter().any(|f| f.account == "locked" && f.error.code == "unauthorized"));
+    watcher.refresh();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(watcher.polls("locked"), 2, "refresh (Retry, window focus) tries a paused account again");
+}

@@ -1,0 +1,18 @@
+//! The app's only per-OS code.
+
+/// Whether the desktop shows tray icons. On Linux a tray needs a StatusNotifierWatcher on the
+/// session bus (GNOME without an extension has none); elsewhere the OS always has one.
+#[cfg(target_os = "linux")]
+pub fn tray_host_available() -> bool {
+    use std::time::Duration;
+    let Ok(conn) = dbus::blocking::Connection::new_session() else { return false };
+    let proxy = conn.with_proxy("org.freedesktop.DBus", "/org/freedesktop/DBus", Duration::from_millis(500));
+    let owned: Result<(bool,), _> =
+        proxy.method_call("org.freedesktop.DBus", "NameHasOwner", ("org.kde.StatusNotifierWatcher",));
+    owned.map(|(o,)| o).unwrap_or(false)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn tray_host_available() -> bool {
+    true
+}
