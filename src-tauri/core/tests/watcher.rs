@@ -156,3 +156,30 @@ async fn retry_after_and_sign_in_pauses_are_honoured() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(watcher.polls("locked"), 2, "refresh (Retry, window focus) tries a paused account again");
 }
+
+#[tokio::test]
+async fn a_restart_does_not_announce_every_workspace_again() {
+    let d = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = hangar_core::storage::Paths::resolve(Some(dir.path().to_path_buf())).unwrap();
+    let settings = HttpSettings { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(2), retries: 0 };
+    let store = Arc::new(MemoryStore::default());
+    let make = || Arc::new(Hangar::new(Storage::on_disk(paths.clone()), store.clone(), settings));
+    let first = make();
+    let account = Account {
+        name: "a".into(),
+        provider: ProviderId::Aether,
+        base_url: Some(d.server.base_url.clone()),
+        options: BTreeMap::new(),
+    };
+    first.add_account(account, Credentials::single("token", TOKEN), false).await.unwrap();
+    Watcher::new(first, cadence()).tick().await;
+
+    let restarted = Watcher::new(make(), cadence());
+    assert!(restarted.current().stale, "cards from the cache are marked stale");
+    assert_eq!(restarted.current().workspaces.len(), 3, "the last known cards show at once");
+    let mut changes = restarted.changes();
+    restarted.tick().await;
+    assert!(changes.try_recv().is_err(), "nothing is re-announced after a restart");
+    assert!(!restarted.current().stale);
+}
