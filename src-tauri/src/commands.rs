@@ -143,3 +143,22 @@ pub fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Setti
     }
     Ok(())
 }
+
+#[tauri::command]
+pub async fn update_form(state: State<'_, AppState>, account: String, id: String) -> Reply<Form> {
+    state.session()?.hangar.update_form(&account, &id).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn update_workspace(
+    state: State<'_, AppState>,
+    account: String,
+    id: String,
+    values: BTreeMap<String, String>,
+) -> Reply<()> {
+    let s = state.session()?;
+    state.quiet.window_acted(&account, &id);
+    s.hangar.update(&account, &id, &values).await.map_err(fail)?;
+    s.watcher.acted(&account);
+    Ok(())
+}

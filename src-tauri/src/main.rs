@@ -176,6 +176,8 @@ fn main() {
             commands::open_workspace,
             commands::settings,
             commands::save_settings,
+            commands::update_form,
+            commands::update_workspace,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -164,3 +164,56 @@ test('adding an account shows the provider error in place and never echoes the t
   assert.equal(await page.getByTestId('account-row').count(), 2);
   await page.close();
 });
+
+test('keyboard alone moves between cards and opens one', async () => {
+  const { page } = await open();
+  await cards(page).first().waitFor();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'workspace-card');
+  const first = await page.evaluate(() => document.activeElement.dataset.id);
+  await page.keyboard.press('ArrowRight');
+  const second = await page.evaluate(() => document.activeElement.dataset.id);
+  assert.notEqual(first, second, 'the arrow moved to the next card');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.id), first);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => globalThis.__hangarOpened?.length === 1);
+  await page.close();
+});
+
+test('IDE links, SSH command and editing a stopped workspace', async () => {
+  const { page } = await open();
+  const running = cards(page).filter({ hasText: 'web-app · b2c3d4e5' });
+  await running.getByRole('button', { name: 'VS Code' }).click();
+  await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('vscode://vscode-remote/ssh-remote+hangar-b2c3d4e5')));
+  await running.getByTestId('copy-ssh').click();
+  assert.match(await running.getByRole('status').textContent(), /ssh -p 2222 dev@b2c3d4e5\.example\.test/);
+
+  const stopped = cards(page).filter({ hasText: 'web-app · d4e5f6a7' });
+  await stopped.getByTestId('edit').click();
+  const dialog = page.getByTestId('edit-workspace');
+  await dialog.getByTestId('field-volume_size_gb').locator('input').fill('9999');
+  await dialog.getByTestId('edit-save').click();
+  assert.match(await dialog.getByTestId('field-volume_size_gb').textContent(), /at most 500/);
+  await dialog.getByTestId('field-volume_size_gb').locator('input').fill('');
+  await dialog.getByTestId('field-cpus').locator('select').selectOption('8');
+  await dialog.getByTestId('edit-save').click();
+  await stopped.getByText('8 CPU').waitFor();
+  await page.close();
+});
+
+test('settings switch the theme and keep notification choices', async () => {
+  const { page } = await open();
+  await cards(page).first().waitFor();
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('theme').selectOption('dark');
+  await page.getByLabel('A workspace stopped').uncheck();
+  await page.getByTestId('settings-save').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  assert.equal(bg, 'rgb(20, 24, 30)', 'dark colours applied');
+  await page.screenshot({ path: join(shots, 'settings-dark.png') });
+  await page.getByTestId('open-settings').click();
+  assert.equal(await page.getByLabel('A workspace stopped').isChecked(), false, 'the choice was kept');
+  await page.close();
+});

@@ -72,3 +72,18 @@ describe('wizard validation', () => {
     expect(nameError('train-01 ✓')).toBeNull();
   });
 });
+
+import { linkName, sshCommand } from '../src/lib/format';
+
+describe('links', () => {
+  it('turns an ssh:// link into the command a person types', () => {
+    expect(sshCommand('ssh://ray@10.0.0.5:2222')).toBe('ssh -p 2222 ray@10.0.0.5');
+    expect(sshCommand('ssh://host.example')).toBe('ssh host.example');
+    expect(sshCommand('https://x')).toBeNull();
+    expect(sshCommand('not a url')).toBeNull();
+  });
+  it('names IDE targets', () => {
+    expect(linkName('vscode')).toBe('VS Code');
+    expect(linkName('jetbrains')).toBe('JetBrains');
+  });
+});

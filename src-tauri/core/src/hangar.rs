@@ -258,6 +258,10 @@ impl Hangar {
         }
     }
 
+    pub async fn update_form(&self, account: &str, id: &str) -> Result<Form> {
+        self.provider(account).await?.update_form(id).await
+    }
+
     pub async fn update(&self, account: &str, id: &str, input: &BTreeMap<String, String>) -> Result<()> {
         let p = self.provider(account).await?;
         let form = p.update_form(id).await?;

@@ -41,10 +41,22 @@ pub struct StateChange {
 pub struct Snapshot {
     pub workspaces: Vec<Workspace>,
     pub failures: Vec<AccountFailure>,
+    /// Every account with its last successful refresh.
+    pub accounts: Vec<AccountStatus>,
     /// True until every account has answered once since launch (cards come from the cache).
     pub stale: bool,
     #[ts(type = "string | null")]
     pub refreshed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AccountStatus {
+    pub account: String,
+    #[ts(type = "string | null")]
+    pub last_success: Option<DateTime<Utc>>,
+    /// Paused until the user signs in again or presses Retry.
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +86,7 @@ struct AccountBoard {
     errors_in_row: u32,
     acted_at: Option<Instant>,
     polls: u64,
+    last_success: Option<DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -116,7 +129,7 @@ impl Watcher {
             board.accounts.entry(w.account.clone()).or_default().workspaces.push(w.clone());
         }
         let (snapshot, _) =
-            watch::channel(Snapshot { workspaces: cached, failures: vec![], stale: true, refreshed_at: None });
+            watch::channel(Snapshot { workspaces: cached, stale: true, ..Snapshot::default() });
         let (changes, _) = broadcast::channel(256);
         Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), board: Mutex::new(board) })
     }
@@ -250,6 +263,7 @@ impl Watcher {
             match result {
                 Ok(list) => {
                     a.failure = None;
+                    a.last_success = Some(Utc::now());
                     a.errors_in_row = 0;
                     let acted = a.acted_at.is_some_and(|t| now.duration_since(t) < cadence.after_action);
                     let busy = list.iter().any(|w| w.state.is_transitional());
@@ -296,7 +310,13 @@ impl Watcher {
                 .collect();
             failures.sort_by(|x, y| x.account.cmp(&y.account));
             let stale = b.accounts.values().any(|a| !a.answered);
-            Snapshot { workspaces, failures, stale, refreshed_at: Some(Utc::now()) }
+            let mut accounts: Vec<AccountStatus> = b
+                .accounts
+                .iter()
+                .map(|(name, a)| AccountStatus { account: name.clone(), last_success: a.last_success, paused: a.paused })
+                .collect();
+            accounts.sort_by(|x, y| x.account.cmp(&y.account));
+            Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(Utc::now()) }
         });
         if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {
             tracing::warn!(code = e.code(), "cache write failed");

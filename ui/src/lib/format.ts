@@ -76,3 +76,21 @@ export function nameError(name: string): string | null {
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'Name: no control characters';
   return null;
 }
+
+const LINK_NAMES: Record<string, string> = { vscode: 'VS Code', cursor: 'Cursor', jetbrains: 'JetBrains', ssh: 'SSH', browser: 'Browser' };
+
+export function linkName(kind: string): string {
+  return LINK_NAMES[kind] ?? kind;
+}
+
+/** `ssh://user@host:port` → the command a person would type. */
+export function sshCommand(url: string): string | null {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'ssh:' || !u.hostname) return null;
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
+    return `ssh ${u.port ? `-p ${u.port} ` : ''}${user}${u.hostname}`;
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,9 @@
 import { backend, toBackendError, type Backend } from './backend';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
+import type { Settings } from './bindings/Settings';
 import type { Snapshot } from './bindings/Snapshot';
+import type { LinkKind } from './bindings/LinkKind';
 import type { Workspace } from './bindings/Workspace';
 
 export const keyOf = (w: Pick<Workspace, 'account' | 'id'>) => `${w.account}\u0000${w.id}`;
@@ -15,6 +17,7 @@ class Hangar {
   /** The last failed action's message, on the card it belongs to. */
   cardErrors = $state<Record<string, string>>({});
   loadError = $state<string | null>(null);
+  settings = $state<Settings | null>(null);
   api: Backend | null = null;
 
   async start() {
@@ -26,6 +29,7 @@ class Hangar {
       });
       this.info = await this.api.appInfo();
       this.snapshot = await this.api.snapshot();
+      this.applySettings(await this.api.settings());
     } catch (e) {
       this.loadError = toBackendError(e).message;
     }
@@ -45,7 +49,19 @@ class Hangar {
     }
   }
 
-  async open(w: Workspace, kind: 'browser' | 'vscode' | 'cursor' | 'jetbrains' | 'ssh' = 'browser') {
+  applySettings(s: Settings) {
+    this.settings = s;
+    if (s.theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = s.theme;
+  }
+
+  async saveSettings(s: Settings) {
+    if (!this.api) return;
+    await this.api.saveSettings(s);
+    this.applySettings(s);
+  }
+
+  async open(w: Workspace, kind: LinkKind = 'browser') {
     const k = keyOf(w);
     if (this.pending[k] || !this.api) return;
     this.pending[k] = 'open';

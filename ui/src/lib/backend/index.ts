@@ -9,6 +9,7 @@ import type { Form } from '../bindings/Form';
 import type { LinkKind } from '../bindings/LinkKind';
 import type { NewAccount } from '../bindings/NewAccount';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
+import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 import type { Workspace } from '../bindings/Workspace';
@@ -28,6 +29,10 @@ export interface Backend {
   createWorkspace(account: string, name: string, values: Record<string, string>): Promise<Workspace>;
   act(account: string, id: string, action: Action): Promise<void>;
   open(account: string, id: string, kind: LinkKind): Promise<string>;
+  updateForm(account: string, id: string): Promise<Form>;
+  updateWorkspace(account: string, id: string, values: Record<string, string>): Promise<void>;
+  settings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<void>;
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
   onStateChange(cb: (c: StateChange) => void): Unsubscribe;
   onSessionChanged(cb: (demo: boolean) => void): Unsubscribe;

@@ -6,6 +6,7 @@ import { BackendError, type Backend } from './index';
 import type { Account } from '../bindings/Account';
 import type { Form } from '../bindings/Form';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
+import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 import type { Workspace } from '../bindings/Workspace';
@@ -25,7 +26,13 @@ function ws(id: string, name: string, state: WorkspaceState, gpu: string | null,
     raw_state: state === 'pending' ? 'creating' : state,
     hardware: { label: gpu ? `GPU ${gpu}` : `${cpus} shared CPU · ${mem} GB`, cpus: gpu ? null : cpus, memory_gb: gpu ? null : mem, gpu: gpu ? { kind: gpu, count: 1 } : null },
     created_at: new Date(Date.now() - days * 86400_000 - 3 * 3600_000).toISOString(),
-    links: running ? [{ kind: 'browser', url: `https://3000-${id.slice(0, 8)}.preview.example.test/`, label: 'Preview :3000' }] : [],
+    links: running
+      ? [
+          { kind: 'browser', url: `https://3000-${id.slice(0, 8)}.preview.example.test/`, label: 'Preview :3000' },
+          { kind: 'vscode', url: `vscode://vscode-remote/ssh-remote+hangar-${id.slice(0, 8)}/home/dev`, label: null },
+          { kind: 'ssh', url: `ssh://dev@${id.slice(0, 8)}.example.test:2222`, label: null },
+        ]
+      : [],
     actions: actionsFor(state),
     details: { project: name.split(' · ')[0] },
     error: null,
@@ -34,7 +41,8 @@ function ws(id: string, name: string, state: WorkspaceState, gpu: string | null,
 
 function actionsFor(state: WorkspaceState): Workspace['actions'] {
   if (state === 'running') return ['stop', 'delete'];
-  if (state === 'stopped' || state === 'errored') return ['start', 'delete'];
+  if (state === 'stopped') return ['start', 'update', 'delete'];
+  if (state === 'errored') return ['start', 'delete'];
   if (state === 'pending') return ['delete'];
   return [];
 }
@@ -58,16 +66,24 @@ export function memoryBackend(): Backend {
     failures: params.has('fail')
       ? [{ account: 'team-cloud', error: { code: 'unauthorized', message: 'Aether (GET /workspaces) answered 401 Unauthorized: Unauthorized', field: null, retry_after_secs: null } }]
       : [],
+    accounts: accounts.map((a) => ({ account: a.name, last_success: a.name === 'team-cloud' ? null : new Date().toISOString(), paused: a.name === 'team-cloud' })),
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
   });
+  let settings: Settings = { notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false }, theme: 'system' };
+  const updateForm: Form = {
+    fields: [
+      { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware' },
+      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: null, help: 'Disks only grow', group: 'hardware' },
+    ],
+  };
   const publish = () => snapListeners.forEach((cb) => cb(snapshot()));
   const move = (id: string, to: WorkspaceState, raw: string) => {
     const w = workspaces.find((w) => w.id === id);
     if (!w) return;
     const from = w.state;
     Object.assign(w, ws(w.id, w.name, to, w.hardware.gpu?.kind ?? null, w.hardware.cpus ?? 2, w.hardware.memory_gb ?? 2, 0), { created_at: w.created_at, raw_state: raw });
-    changeListeners.forEach((cb) => cb({ account: w.account, id, name: w.name, from, to, raw_state: raw, at: new Date().toISOString() }));
+    changeListeners.forEach((cb) => cb({ account: w.account, id, name: w.name, from, to, raw_state: raw, reason: null, gpu: !!w.hardware.gpu, at: new Date().toISOString() }));
     publish();
   };
   const find = (id: string) => {
@@ -142,6 +158,16 @@ export function memoryBackend(): Backend {
       opened.push(link.url);
       return link.url;
     },
+    updateForm: async () => structuredClone(updateForm),
+    updateWorkspace: async (_account, id, values) => {
+      const w = find(id);
+      if (w.state !== 'stopped') throw new BackendError({ code: 'conflict', message: 'resources change only while stopped', field: null, retry_after_secs: null });
+      w.hardware.cpus = Number(values.cpus ?? w.hardware.cpus);
+      w.hardware.label = `${w.hardware.cpus} shared CPU · ${w.hardware.memory_gb} GB`;
+      publish();
+    },
+    settings: async () => structuredClone(settings),
+    saveSettings: async (s) => { settings = structuredClone(s); },
     onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
     onStateChange: (cb) => { changeListeners.add(cb); return () => changeListeners.delete(cb); },
     onSessionChanged: () => () => {},
