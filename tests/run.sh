@@ -75,6 +75,7 @@ layer e2e          dbus-run-session -- bash tests/e2e/run.sh
 for conformance in tests/conformance/*/run.sh; do
   [ -e "$conformance" ] && layer "$(basename "$(dirname "$conformance")")" bash "$conformance"
 done
+layer package      bash tests/package/run.sh
 E2E_DIR=$(cat "$OUT/e2e/dir" 2>/dev/null || true)
 layer leak-scan    bash tests/leak_scan.sh "$OUT/state" "$OUT/logs" ${E2E_DIR:+"$E2E_DIR"}
 

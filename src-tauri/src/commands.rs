@@ -137,6 +137,12 @@ pub fn settings(state: State<'_, AppState>) -> Reply<Settings> {
 
 #[tauri::command]
 pub fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> Reply<()> {
+    use tauri_plugin_autostart::ManagerExt;
+    if settings.launch_at_login != state.settings().launch_at_login {
+        let launcher = app.autolaunch();
+        let done = if settings.launch_at_login { launcher.enable() } else { launcher.disable() };
+        done.map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not change launch at login: {e}"))))?;
+    }
     state.save_settings(&settings);
     if let Ok(s) = state.session() {
         crate::tray::update(&app, &s.watcher.current());
@@ -160,5 +166,14 @@ pub async fn update_workspace(
     state.quiet.window_acted(&account, &id);
     s.hangar.update(&account, &id, &values).await.map_err(fail)?;
     s.watcher.acted(&account);
+    Ok(())
+}
+
+/// A `hangar://` link Hangar was started with, handed to the window once it is ready.
+#[tauri::command]
+pub fn take_pending_link(app: AppHandle, state: State<'_, AppState>) -> Reply<()> {
+    if let Some(link) = state.pending_link.lock().ok().and_then(|mut l| l.take()) {
+        crate::follow_link(&app, &link);
+    }
     Ok(())
 }

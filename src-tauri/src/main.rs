@@ -25,6 +25,8 @@ pub struct AppState {
     /// A tray the user can see exists; closing the window then keeps Hangar there.
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
+    /// A `hangar://` link that arrived before the window was listening.
+    pending_link: Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -105,6 +107,20 @@ async fn first_session() -> hangar_core::Result<Session> {
     Ok(Session { hangar: real, watcher, demo: None, tasks: vec![] })
 }
 
+/// Follows a `hangar://` link: shows the window and asks it to focus the named card. A bad
+/// link is only reported; it never acts on anything.
+pub fn follow_link(app: &tauri::AppHandle, link: &str) {
+    tray::show_window(app);
+    match hangar_core::deeplink::parse(link) {
+        Ok(target) => {
+            let _ = app.emit("focus-workspace", target);
+        }
+        Err(e) => {
+            let _ = app.emit("notice", e.to_string());
+        }
+    }
+}
+
 fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
     let app = window.app_handle();
     let state = app.state::<AppState>();
@@ -136,6 +152,13 @@ fn main() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 
     let result = tauri::Builder::default()
+        // First: a second launch hands its arguments (a hangar:// link) to this one and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| match hangar_core::deeplink::find_in_args(argv) {
+            Some(link) => follow_link(app, &link),
+            None => tray::show_window(app),
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_notification::init())
@@ -146,6 +169,7 @@ fn main() {
             notes: OnceLock::new(),
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
+            pending_link: Mutex::new(hangar_core::deeplink::find_in_args(std::env::args())),
         })
         .setup(|app| {
             let handle = app.handle().clone();
@@ -158,6 +182,11 @@ fn main() {
             let _ = state.notes.set(notify::spawn(&handle));
             let session = tauri::async_runtime::block_on(first_session()).map_err(|e| e.to_string())?;
             state.install(&handle, session);
+            if state.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed) {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
             Ok(())
         })
         .on_window_event(on_window_event)
@@ -178,10 +207,28 @@ fn main() {
             commands::save_settings,
             commands::update_form,
             commands::update_workspace,
+            commands::take_pending_link,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "Hangar stopped");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(on_run_event),
+        Err(e) => {
+            tracing::error!(error = %e, "Hangar could not start");
+            std::process::exit(1);
+        }
     }
+}
+
+#[cfg(target_os = "macos")]
+fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
+    // macOS hands URLs to a running app as an event, not as arguments.
+    if let tauri::RunEvent::Opened { urls } = event {
+        for url in urls {
+            follow_link(app, url.as_str());
+        }
+    }
+}
+
+#[cfg(not(target_os = "macos"))]
+fn on_run_event(_app: &tauri::AppHandle, _event: tauri::RunEvent) {
 }

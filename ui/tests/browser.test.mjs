@@ -217,3 +217,12 @@ test('settings switch the theme and keep notification choices', async () => {
   assert.equal(await page.getByLabel('A workspace stopped').isChecked(), false, 'the choice was kept');
   await page.close();
 });
+
+test('a hangar://open link focuses its card; an unknown one says so', async () => {
+  const { page } = await open('link=' + encodeURIComponent('hangar://open?account=demo-aether&workspace=d4e5f6a7-0003') + '&state=x');
+  await page.waitForFunction(() => document.activeElement?.dataset?.id === 'd4e5f6a7-0003');
+  await page.close();
+  const unknown = await open('link=' + encodeURIComponent('hangar://open?account=demo-aether&workspace=nope'));
+  assert.match(await unknown.page.getByTestId('notice').textContent(), /No workspace 'nope' in account 'demo-aether'/);
+  await unknown.page.close();
+});

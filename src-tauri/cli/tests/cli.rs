@@ -241,3 +241,34 @@ fn bad_input_gets_usage_errors() {
         .iter()
         .any(|p| p["id"] == "aether" && p["credential_fields"][0]["key"] == "token"));
 }
+
+#[test]
+fn two_processes_adding_accounts_at_once_lose_nothing() {
+    let ctl = Ctl::new("concurrent");
+    let spawn = |prefix: &'static str, config: PathBuf| {
+        std::thread::spawn(move || {
+            for i in 0..8 {
+                let mut child = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
+                    .arg("--config-dir")
+                    .arg(&config)
+                    .args(["account", "add", "aether", "--name", &format!("{prefix}-{i}"), "--base-url", "http://127.0.0.1:9", "--no-verify"])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                child.stdin.take().unwrap().write_all(b"hangar-test-secret-concurrent\n").unwrap();
+                let out = child.wait_with_output().unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            }
+        })
+    };
+    let (a, b) = (spawn("left", ctl.config.clone()), spawn("right", ctl.config.clone()));
+    a.join().unwrap();
+    b.join().unwrap();
+    let accounts = ctl.json(&["account", "ls"]);
+    assert_eq!(accounts.as_array().unwrap().len(), 16, "every account of both writers is kept: {accounts}");
+    for a in accounts.as_array().unwrap() {
+        ctl.ok(&["account", "rm", a["name"].as_str().unwrap()]);
+    }
+}

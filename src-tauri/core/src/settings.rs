@@ -46,4 +46,7 @@ pub enum Theme {
 pub struct Settings {
     pub notifications: NotificationSettings,
     pub theme: Theme,
+    pub launch_at_login: bool,
+    /// Start with only the tray icon (when the desktop has a tray).
+    pub start_minimized: bool,
 }

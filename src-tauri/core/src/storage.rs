@@ -75,6 +75,7 @@ impl Storage {
     pub fn update_accounts(&self, change: impl FnOnce(&mut Vec<Account>) -> Result<()>) -> Result<()> {
         match &self.paths {
             Some(p) => {
+                let _lock = lock_config(&p.config)?;
                 let path = p.config.join("accounts.json");
                 let mut file: AccountsFile = read_json(&path)?;
                 change(&mut file.accounts)?;
@@ -95,6 +96,7 @@ impl Storage {
     pub fn update_labels(&self, change: impl FnOnce(&mut Labels)) -> Result<()> {
         match &self.paths {
             Some(p) => {
+                let _lock = lock_config(&p.config)?;
                 let path = p.config.join("labels.json");
                 let mut all: Labels = read_json(&path)?;
                 change(&mut all);
@@ -135,6 +137,15 @@ impl Storage {
             None => Ok(()),
         }
     }
+}
+
+/// Holds the config dir's lock file while a read-modify-write runs, so the app and
+/// `hangarctl` changing accounts at the same time never lose each other's change.
+fn lock_config(dir: &Path) -> Result<std::fs::File> {
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(".lock"))?;
+    file.lock().map_err(|e| Error::Internal(format!("cannot lock {}: {e}", dir.display())))?;
+    Ok(file)
 }
 
 fn read_json<T: DeserializeOwned + Default>(path: &Path) -> Result<T> {

@@ -18,6 +18,8 @@ class Hangar {
   cardErrors = $state<Record<string, string>>({});
   loadError = $state<string | null>(null);
   settings = $state<Settings | null>(null);
+  notice = $state<string | null>(null);
+  focusRequest = $state<{ account: string; workspace: string; at: number } | null>(null);
   api: Backend | null = null;
 
   async start() {
@@ -30,6 +32,9 @@ class Hangar {
       this.info = await this.api.appInfo();
       this.snapshot = await this.api.snapshot();
       this.applySettings(await this.api.settings());
+      this.api.onNotice((m) => (this.notice = m));
+      this.api.onFocusRequest((t) => (this.focusRequest = { ...t, at: Date.now() }));
+      await this.api.takePendingLink();
     } catch (e) {
       this.loadError = toBackendError(e).message;
     }

@@ -5,6 +5,7 @@ import type { Account } from '../bindings/Account';
 import type { Action } from '../bindings/Action';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { FocusTarget } from '../bindings/FocusTarget';
 import type { Form } from '../bindings/Form';
 import type { LinkKind } from '../bindings/LinkKind';
 import type { NewAccount } from '../bindings/NewAccount';
@@ -36,6 +37,12 @@ export interface Backend {
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
   onStateChange(cb: (c: StateChange) => void): Unsubscribe;
   onSessionChanged(cb: (demo: boolean) => void): Unsubscribe;
+  /** A `hangar://open` link asked for this card. */
+  onFocusRequest(cb: (t: FocusTarget) => void): Unsubscribe;
+  /** Something the user should read (a link that could not be followed). */
+  onNotice(cb: (message: string) => void): Unsubscribe;
+  /** Replays a link the app was started with, once the window listens. */
+  takePendingLink(): Promise<void>;
 }
 
 /** An error from the core, with the stable code the UI switches on. */

@@ -70,7 +70,7 @@ export function memoryBackend(): Backend {
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
   });
-  let settings: Settings = { notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false }, theme: 'system' };
+  let settings: Settings = { notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false }, theme: 'system', launch_at_login: false, start_minimized: false };
   const updateForm: Form = {
     fields: [
       { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware' },
@@ -171,5 +171,17 @@ export function memoryBackend(): Backend {
     onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
     onStateChange: (cb) => { changeListeners.add(cb); return () => changeListeners.delete(cb); },
     onSessionChanged: () => () => {},
+    onFocusRequest: (cb) => {
+      const link = params.get('link');
+      if (link) setTimeout(() => {
+        const u = new URL(link);
+        const account = u.searchParams.get('account');
+        const workspace = u.searchParams.get('workspace');
+        if (account && workspace) cb({ account, workspace });
+      }, 300);
+      return () => {};
+    },
+    onNotice: () => () => {},
+    takePendingLink: async () => {},
   };
 }

@@ -3,6 +3,7 @@ import { listen } from '@tauri-apps/api/event';
 import { type Backend, type Unsubscribe, toBackendError } from './index';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
+import type { FocusTarget } from '../bindings/FocusTarget';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -38,5 +39,8 @@ export function tauriBackend(): Backend {
     onSnapshot: (cb) => subscribe<Snapshot>('snapshot', cb),
     onStateChange: (cb) => subscribe<StateChange>('state-change', cb),
     onSessionChanged: (cb) => subscribe<boolean>('session-changed', cb),
+    onFocusRequest: (cb) => subscribe<FocusTarget>('focus-workspace', cb),
+    onNotice: (cb) => subscribe<string>('notice', cb),
+    takePendingLink: () => call('take_pending_link'),
   };
 }

@@ -2,4 +2,8 @@
 import type { NotificationSettings } from "./NotificationSettings";
 import type { Theme } from "./Theme";
 
-export type Settings = { notifications: NotificationSettings, theme: Theme, };
+export type Settings = { notifications: NotificationSettings, theme: Theme, launch_at_login: boolean, 
+/**
+ * Start with only the tray icon (when the desktop has a tray).
+ */
+start_minimized: boolean, };
