@@ -230,5 +230,4 @@ fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
 }
 
 #[cfg(not(target_os = "macos"))]
-fn on_run_event(_app: &tauri::AppHandle, _event: tauri::RunEvent) {
-}
+fn on_run_event(_app: &tauri::AppHandle, _event: tauri::RunEvent) {}

@@ -52,7 +52,7 @@ pub async fn demo_hangar() -> hangar_core::Result<(Arc<Hangar>, DemoClouds)> {
             name: cloud.account.clone(),
             provider,
             base_url: Some(cloud.base_url.clone()),
-            options: Default::default(),
+            options: cloud.options.clone(),
         };
         hangar.add_account(account, creds, false).await?;
     }

@@ -99,7 +99,10 @@ pub fn update(app: &AppHandle, snap: &Snapshot) {
     }
 }
 
-fn build_menu(app: &AppHandle, list: &[&Workspace], paused: bool) -> tauri::Result<(Menu<Wry>, Vec<(String, String)>)> {
+/// (account, workspace id) that a numbered menu item acts on.
+type Targets = Vec<(String, String)>;
+
+fn build_menu(app: &AppHandle, list: &[&Workspace], paused: bool) -> tauri::Result<(Menu<Wry>, Targets)> {
     let mut subs: Vec<Submenu<Wry>> = vec![];
     let mut targets = vec![];
     for (n, w) in list.iter().enumerate() {

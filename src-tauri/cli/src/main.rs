@@ -2,6 +2,7 @@
 //! `docs/cli-contract.md`; data goes to stdout, errors to stderr.
 
 mod output;
+mod sign_in;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -126,6 +127,8 @@ enum AccountCommand {
         /// Store without making a test call first
         #[arg(long)]
         no_verify: bool,
+        #[command(flatten)]
+        sign_in: sign_in::SignInArgs,
     },
     /// List accounts
     Ls,
@@ -133,6 +136,14 @@ enum AccountCommand {
     Rm { name: String },
     /// Make one cheap authenticated call
     Test { name: String },
+    /// Sign in again and replace the account's tokens (exalsius)
+    Login {
+        name: String,
+        #[command(flatten)]
+        sign_in: sign_in::SignInArgs,
+    },
+    /// Revoke the account's sign-in and remove its tokens, keeping the account (exalsius)
+    Logout { name: String },
 }
 
 #[derive(Subcommand)]
@@ -332,7 +343,7 @@ async fn act(
 async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -> Result<i32> {
     let h = hangar(config_dir)?;
     match cmd {
-        AccountCommand::Add { provider, name, base_url, option, no_verify } => {
+        AccountCommand::Add { provider, name, base_url, option, no_verify, sign_in } => {
             let id = ProviderId::parse(&provider).ok_or_else(|| {
                 Error::invalid(
                     "provider",
@@ -344,7 +355,10 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
             })?;
             let single = info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
             let account = Account { name: name.clone(), provider: id, base_url, options: pairs(&option, "--option")? };
-            let creds = read_credentials(&single)?;
+            let creds = match sign_in::credentials(id, &account.options, &sign_in).await? {
+                Some(signed_in) => signed_in,
+                None => read_credentials(&single)?,
+            };
             h.add_account(account, creds, !no_verify).await?;
             output::done(&name, "", "added", json);
         }
@@ -352,6 +366,14 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
         AccountCommand::Rm { name } => {
             h.remove_account(&name).await?;
             output::done(&name, "", "removed", json);
+        }
+        AccountCommand::Login { name, sign_in } => {
+            sign_in::login(&h, &name, &sign_in).await?;
+            output::done(&name, "", "signed in", json);
+        }
+        AccountCommand::Logout { name } => {
+            sign_in::logout(&h, &name).await?;
+            output::done(&name, "", "signed out", json);
         }
         AccountCommand::Test { name } => {
             h.test_account(&name).await?;

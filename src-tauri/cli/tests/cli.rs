@@ -251,7 +251,16 @@ fn two_processes_adding_accounts_at_once_lose_nothing() {
                 let mut child = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
                     .arg("--config-dir")
                     .arg(&config)
-                    .args(["account", "add", "aether", "--name", &format!("{prefix}-{i}"), "--base-url", "http://127.0.0.1:9", "--no-verify"])
+                    .args([
+                        "account",
+                        "add",
+                        "aether",
+                        "--name",
+                        &format!("{prefix}-{i}"),
+                        "--base-url",
+                        "http://127.0.0.1:9",
+                        "--no-verify",
+                    ])
                     .stdin(Stdio::piped())
                     .stdout(Stdio::null())
                     .stderr(Stdio::piped())

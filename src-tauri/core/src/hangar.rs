@@ -182,6 +182,21 @@ impl Hangar {
         Ok(())
     }
 
+    /// The account's stored credentials (for signing out: revoking what is stored).
+    pub async fn credentials(&self, name: &str) -> Result<Option<Credentials>> {
+        self.account(name)?;
+        self.load_secret(name).await
+    }
+
+    /// Stores new credentials for an existing account (after a new sign-in or a sign-out) and
+    /// forgets the connected provider, so the next call uses them.
+    pub async fn replace_credentials(&self, name: &str, credentials: Credentials) -> Result<()> {
+        self.account(name)?;
+        self.save_secret(name, credentials).await?;
+        self.forget(name);
+        Ok(())
+    }
+
     pub async fn test_account(&self, name: &str) -> Result<()> {
         self.provider(name).await?.verify().await
     }

@@ -76,8 +76,9 @@ pub fn info(id: ProviderId) -> Option<ProviderInfo> {
     match id {
         ProviderId::Aether => Some(providers::aether::info()),
         ProviderId::Anyscale => Some(providers::anyscale::info()),
+        ProviderId::Exalsius => Some(providers::exalsius::info()),
         ProviderId::Strongly => Some(providers::strongly::info()),
-        _ => None,
+        ProviderId::MagePro => Some(providers::mage_pro::info()),
     }
 }
 
@@ -85,7 +86,8 @@ pub fn connect(ctx: ProviderContext) -> Result<Arc<dyn Provider>> {
     match ctx.account.provider {
         ProviderId::Aether => Ok(Arc::new(providers::aether::Aether::new(ctx)?)),
         ProviderId::Anyscale => Ok(Arc::new(providers::anyscale::Anyscale::new(ctx)?)),
+        ProviderId::Exalsius => Ok(Arc::new(providers::exalsius::Exalsius::new(ctx)?)),
         ProviderId::Strongly => Ok(Arc::new(providers::strongly::Strongly::new(ctx)?)),
-        other => Err(Error::Unsupported(format!("provider '{other}' is not available in this build yet"))),
+        ProviderId::MagePro => Ok(Arc::new(providers::mage_pro::MagePro::new(ctx)?)),
     }
 }

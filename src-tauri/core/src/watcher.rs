@@ -128,8 +128,7 @@ impl Watcher {
             board.known.insert(key(w), Seen::of(w));
             board.accounts.entry(w.account.clone()).or_default().workspaces.push(w.clone());
         }
-        let (snapshot, _) =
-            watch::channel(Snapshot { workspaces: cached, stale: true, ..Snapshot::default() });
+        let (snapshot, _) = watch::channel(Snapshot { workspaces: cached, stale: true, ..Snapshot::default() });
         let (changes, _) = broadcast::channel(256);
         Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), board: Mutex::new(board) })
     }
@@ -313,7 +312,11 @@ impl Watcher {
             let mut accounts: Vec<AccountStatus> = b
                 .accounts
                 .iter()
-                .map(|(name, a)| AccountStatus { account: name.clone(), last_success: a.last_success, paused: a.paused })
+                .map(|(name, a)| AccountStatus {
+                    account: name.clone(),
+                    last_success: a.last_success,
+                    paused: a.paused,
+                })
                 .collect();
             accounts.sort_by(|x, y| x.account.cmp(&y.account));
             Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(Utc::now()) }

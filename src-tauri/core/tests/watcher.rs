@@ -162,7 +162,8 @@ async fn a_restart_does_not_announce_every_workspace_again() {
     let d = demo().await;
     let dir = tempfile::tempdir().unwrap();
     let paths = hangar_core::storage::Paths::resolve(Some(dir.path().to_path_buf())).unwrap();
-    let settings = HttpSettings { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(2), retries: 0 };
+    let settings =
+        HttpSettings { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(2), retries: 0 };
     let store = Arc::new(MemoryStore::default());
     let make = || Arc::new(Hangar::new(Storage::on_disk(paths.clone()), store.clone(), settings));
     let first = make();

@@ -93,6 +93,7 @@ impl AetherDemo {
             account: "demo-aether".into(),
             base_url: self.server.base_url.clone(),
             credentials: Value::String(self.cloud.token.clone()),
+            options: Default::default(),
         }
     }
 

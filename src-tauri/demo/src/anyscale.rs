@@ -300,6 +300,7 @@ impl AnyscaleDemo {
             account: "demo-anyscale".into(),
             base_url: self.server.base_url.clone(),
             credentials: Value::String(self.cloud.token.clone()),
+            options: Default::default(),
         }
     }
 

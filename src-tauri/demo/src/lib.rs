@@ -7,6 +7,8 @@
 
 pub mod aether;
 pub mod anyscale;
+pub mod exalsius;
+pub mod mage_pro;
 mod server;
 pub mod strongly;
 
@@ -20,6 +22,8 @@ pub struct DemoCloud {
     pub base_url: String,
     /// Credentials as `hangarctl account add` takes them on stdin (a line or a JSON object).
     pub credentials: serde_json::Value,
+    /// Account options (`--option KEY=VALUE`) the demo account needs, e.g. its sign-in service.
+    pub options: std::collections::BTreeMap<String, String>,
 }
 
 /// Every demo cloud, started together.
@@ -31,12 +35,16 @@ impl DemoClouds {
     pub async fn start(timing: Timing) -> std::io::Result<DemoClouds> {
         let aether = aether::start(timing).await?;
         let anyscale = anyscale::start(timing).await?;
+        let exalsius = exalsius::start(timing).await?;
         let strongly = strongly::start(timing).await?;
+        let mage_pro = mage_pro::start(timing).await?;
         Ok(DemoClouds {
             servers: vec![
                 (aether.cloud(), aether.server),
                 (anyscale.cloud(), anyscale.server),
+                (exalsius.cloud(), exalsius.server),
                 (strongly.cloud(), strongly.server),
+                (mage_pro.cloud(), mage_pro.server),
             ],
         })
     }

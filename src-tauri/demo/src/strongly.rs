@@ -128,6 +128,7 @@ impl StronglyDemo {
             account: "demo-strongly".into(),
             base_url: self.base_url(),
             credentials: Value::String(self.cloud.key.clone()),
+            options: Default::default(),
         }
     }
 

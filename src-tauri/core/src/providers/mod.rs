@@ -2,4 +2,6 @@
 
 pub mod aether;
 pub mod anyscale;
+pub mod exalsius;
+pub mod mage_pro;
 pub mod strongly;

@@ -1,0 +1,101 @@
+//! Signing in to providers whose API takes an OAuth token (exalsius): the browser flow
+//! (PKCE on a loopback redirect) or a device code, for `account add --sign-in` and
+//! `account login`. Progress goes to stderr; tokens go only to the keyring.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+use hangar_core::providers::exalsius::auth::{self, AuthSettings, REFRESH_TOKEN};
+use hangar_core::secrets::Credentials;
+use hangar_core::{Error, Hangar, ProviderId, Result};
+
+#[derive(clap::Args, Debug, Default)]
+pub struct SignInArgs {
+    /// Sign in instead of reading a token from standard input (exalsius): `browser` opens the
+    /// system browser, `device` prints a code to confirm on any device
+    #[arg(long, value_name = "HOW", value_parser = ["browser", "device"])]
+    pub sign_in: Option<String>,
+    /// Browser sign-in: print the sign-in URL on stderr instead of opening the browser
+    #[arg(long)]
+    pub print_url: bool,
+}
+
+fn settings(provider: ProviderId, options: &BTreeMap<String, String>) -> Result<AuthSettings> {
+    match provider {
+        ProviderId::Exalsius => AuthSettings::from_options(options),
+        other => {
+            Err(Error::Unsupported(format!("{other} accounts take a token on standard input; there is no sign-in")))
+        }
+    }
+}
+
+/// A display to open a browser on; without one the device flow is the only way.
+fn has_display() -> bool {
+    cfg!(any(target_os = "macos", target_os = "windows"))
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+async fn run(settings: &AuthSettings, how: &str, print_url: bool) -> Result<Credentials> {
+    match how {
+        "device" => {
+            auth::sign_in_device(settings, |code| {
+                eprintln!(
+                    "To sign in to exalsius, open {} and enter the code {}",
+                    code.verification_uri, code.user_code
+                );
+                if let Some(complete) = &code.verification_uri_complete {
+                    eprintln!("(or open {complete})");
+                }
+                eprintln!("Waiting for the sign-in to be confirmed…");
+            })
+            .await
+        }
+        _ => {
+            auth::sign_in_pkce(settings, |url| {
+                if print_url {
+                    eprintln!("Open this URL to sign in to exalsius: {url}");
+                    return Ok(());
+                }
+                eprintln!("Opening the browser to sign in to exalsius. If it does not open, visit: {url}");
+                hangar_core::platform::open_url(url)
+            })
+            .await
+        }
+    }
+}
+
+/// Credentials from a sign-in when `--sign-in` was given; `None` means "read stdin".
+pub async fn credentials(
+    provider: ProviderId,
+    options: &BTreeMap<String, String>,
+    args: &SignInArgs,
+) -> Result<Option<Credentials>> {
+    let Some(how) = args.sign_in.as_deref() else { return Ok(None) };
+    Ok(Some(run(&settings(provider, options)?, how, args.print_url).await?))
+}
+
+/// `account login NAME`: signs in again and replaces the account's tokens in the keyring.
+pub async fn login(h: &Hangar, name: &str, args: &SignInArgs) -> Result<()> {
+    let account = h.account(name)?;
+    let settings = settings(account.provider, &account.options)?;
+    let how = args.sign_in.clone().unwrap_or_else(|| {
+        if has_display() && std::io::stderr().is_terminal() { "browser" } else { "device" }.to_string()
+    });
+    let creds = run(&settings, &how, args.print_url).await?;
+    h.replace_credentials(name, creds).await?;
+    h.test_account(name).await.map_err(|e| e.context(&format!("account '{name}' signed in, but")))
+}
+
+/// `account logout NAME`: revokes the refresh token and keeps the account without tokens.
+pub async fn logout(h: &Hangar, name: &str) -> Result<()> {
+    let account = h.account(name)?;
+    let settings = settings(account.provider, &account.options)?;
+    let stored = h.credentials(name).await?;
+    if let Some(refresh) = stored.as_ref().and_then(|c| c.get(REFRESH_TOKEN)) {
+        if let Err(e) = auth::revoke(&settings, refresh).await {
+            eprintln!("warning: the refresh token could not be revoked ({e}); it is removed from this computer anyway");
+        }
+    }
+    h.replace_credentials(name, Credentials::default()).await
+}

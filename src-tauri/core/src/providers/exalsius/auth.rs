@@ -1,0 +1,611 @@
+//! Signing in to exalsius (Auth0, contract §2): Authorization Code + PKCE on a loopback
+//! redirect, the device-code fallback, refresh and revoke. Tokens leave this module only inside
+//! `Credentials` (whose `Debug` shows no value); no error message here quotes a response body.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::Rng;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::{validate_base_url, HttpSettings};
+use crate::secrets::Credentials;
+
+pub const DEFAULT_ISSUER: &str = "https://exalsius.eu.auth0.com/";
+/// The official CLI's public native client (no secret).
+pub const DEFAULT_CLIENT_ID: &str = "kSbRc9MOnuMKMVLzhZYBo3xkTtk2KK7B";
+pub const DEFAULT_AUDIENCE: &str = "https://api.exalsius.ai";
+pub const SCOPE: &str = "openid audience profile email offline_access userview nodeagent";
+/// The only redirect ports known to be allowed for this client, tried in this order.
+pub const LOOPBACK_PORTS: [u16; 4] = [8999, 9000, 9001, 9002];
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// Credential keys.
+pub const ACCESS_TOKEN: &str = "access_token";
+pub const REFRESH_TOKEN: &str = "refresh_token";
+/// Unix seconds; not secret, but kept with the tokens it describes.
+pub const EXPIRES_AT: &str = "expires_at";
+
+/// Account option keys.
+pub const OPT_AUTH_URL: &str = "auth_url";
+pub const OPT_CLIENT_ID: &str = "client_id";
+pub const OPT_AUDIENCE: &str = "audience";
+pub const OPT_ORGANIZATION: &str = "organization";
+
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
+const DEVICE_TIMEOUT: Duration = Duration::from_secs(300);
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Where and as whom to sign in. Defaults are the official CLI's.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// The Auth0 domain, e.g. `https://exalsius.eu.auth0.com/`.
+    pub issuer: Url,
+    pub client_id: String,
+    pub audience: String,
+    pub scope: String,
+    pub organization: Option<String>,
+    /// How long the browser flow waits for the redirect.
+    pub browser_timeout: Duration,
+    pub http: HttpSettings,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            issuer: Url::parse(DEFAULT_ISSUER).unwrap_or_else(|_| unreachable!("constant URL")),
+            client_id: DEFAULT_CLIENT_ID.into(),
+            audience: DEFAULT_AUDIENCE.into(),
+            scope: SCOPE.into(),
+            organization: None,
+            browser_timeout: BROWSER_TIMEOUT,
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+impl AuthSettings {
+    /// Reads `auth_url`, `client_id`, `audience` and `organization` from an account's options.
+    pub fn from_options(options: &BTreeMap<String, String>) -> Result<Self> {
+        let mut s = AuthSettings::default();
+        let opt = |k: &str| options.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        if let Some(url) = opt(OPT_AUTH_URL) {
+            let mut issuer =
+                validate_base_url(&url).map_err(|e| Error::invalid(OPT_AUTH_URL, format!("auth_url: {e}")))?;
+            if !issuer.path().ends_with('/') {
+                let path = format!("{}/", issuer.path());
+                issuer.set_path(&path);
+            }
+            s.issuer = issuer;
+        }
+        if let Some(c) = opt(OPT_CLIENT_ID) {
+            s.client_id = c;
+        }
+        if let Some(a) = opt(OPT_AUDIENCE) {
+            s.audience = a;
+        }
+        s.organization = opt(OPT_ORGANIZATION);
+        Ok(s)
+    }
+
+    fn endpoint(&self, path: &str) -> Result<Url> {
+        self.issuer.join(path).map_err(|_| Error::invalid(OPT_AUTH_URL, "auth_url cannot hold the sign-in paths"))
+    }
+
+    fn client(&self) -> Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .connect_timeout(self.http.connect_timeout)
+            .timeout(self.http.timeout)
+            .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))
+    }
+}
+
+/// A PKCE pair (RFC 7636). `Debug` hides the verifier.
+pub struct Pkce {
+    pub verifier: String,
+    pub challenge: String,
+}
+
+impl std::fmt::Debug for Pkce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pkce").field("challenge", &self.challenge).finish_non_exhaustive()
+    }
+}
+
+impl Pkce {
+    pub fn generate() -> Pkce {
+        let verifier = random_string(64, UNRESERVED);
+        Pkce { challenge: challenge_of(&verifier), verifier }
+    }
+}
+
+/// `BASE64URL(SHA256(verifier))` without padding: the S256 method.
+pub fn challenge_of(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let mut rng = rand::rng();
+    (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+}
+
+/// The browser's first stop: Auth0's `/authorize` with everything the flow needs.
+pub fn authorize_url(
+    settings: &AuthSettings,
+    challenge: &str,
+    state: &str,
+    nonce: &str,
+    redirect_uri: &str,
+) -> Result<Url> {
+    let mut url = settings.endpoint("authorize")?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", &settings.client_id)
+            .append_pair("code_challenge", challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", state)
+            .append_pair("nonce", nonce)
+            .append_pair("audience", &settings.audience)
+            .append_pair("scope", &settings.scope);
+        if let Some(org) = &settings.organization {
+            q.append_pair("organization", org);
+        }
+    }
+    Ok(url)
+}
+
+/// Signs in through the system browser: listens on the first free loopback port of
+/// [`LOOPBACK_PORTS`], calls `open_browser` with the authorize URL, waits for the redirect,
+/// checks `state` and exchanges the code. Returns `access_token`, `refresh_token` and
+/// `expires_at` credentials.
+pub async fn sign_in_pkce(settings: &AuthSettings, open_browser: impl Fn(&str) -> Result<()>) -> Result<Credentials> {
+    let (listener, port) = bind_loopback().await?;
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let pkce = Pkce::generate();
+    let state = random_string(32, ALNUM);
+    let nonce = random_string(32, ALNUM);
+    let url = authorize_url(settings, &pkce.challenge, &state, &nonce, &redirect_uri)?;
+    open_browser(url.as_str())?;
+    let code = tokio::time::timeout(settings.browser_timeout, wait_for_callback(&listener, &state)).await.map_err(
+        |_| {
+            Error::Unavailable(format!(
+                "the browser sign-in did not finish within {} s; try again, or sign in with a device code",
+                settings.browser_timeout.as_secs()
+            ))
+        },
+    )??;
+    drop(listener);
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", settings.client_id.as_str()),
+        ("code", code.as_str()),
+        ("code_verifier", pkce.verifier.as_str()),
+        ("redirect_uri", redirect_uri.as_str()),
+    ];
+    match token_request(settings, &form).await? {
+        TokenAnswer::Tokens(t) => Ok(t.credentials(None)),
+        TokenAnswer::Refused(r) => Err(Error::Unauthorized(format!("exalsius refused the sign-in code: {r}"))),
+    }
+}
+
+async fn bind_loopback() -> Result<(TcpListener, u16)> {
+    for port in LOOPBACK_PORTS {
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)).await {
+            return Ok((l, port));
+        }
+    }
+    Err(Error::Unavailable(
+        "ports 8999, 9000, 9001 and 9002 on 127.0.0.1 are all in use, and exalsius accepts the browser's answer \
+         only there; free one of them, or sign in with a device code"
+            .into(),
+    ))
+}
+
+/// Serves the loopback listener until the `/callback` request comes; other paths get a 404.
+async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<String> {
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        let head = match tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await {
+            Ok(Ok(h)) => h,
+            _ => continue,
+        };
+        let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or("").to_string();
+        let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+            reply(&mut stream, 400, "Bad request").await;
+            continue;
+        };
+        if url.path() != "/callback" {
+            reply(&mut stream, 404, "Not found").await;
+            continue;
+        }
+        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        if let Some(error) = q.get("error") {
+            reply(&mut stream, 200, "Sign-in failed. You can close this tab and return to Hangar.").await;
+            let why = q.get("error_description").map(|d| format!(" ({})", printable(d))).unwrap_or_default();
+            return Err(Error::Unauthorized(format!("exalsius sign-in was refused: {}{why}", printable(error))));
+        }
+        if q.get("state").map(String::as_str) != Some(state) {
+            reply(&mut stream, 400, "This sign-in answer does not belong to the running sign-in.").await;
+            return Err(Error::Unauthorized(
+                "the browser's answer did not match this sign-in (state mismatch); start the sign-in again".into(),
+            ));
+        }
+        let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
+            reply(&mut stream, 400, "The sign-in answer carried no code.").await;
+            return Err(Error::BadResponse { message: "exalsius redirected back without a sign-in code".into() });
+        };
+        reply(&mut stream, 200, "Signed in to exalsius. You can close this tab and return to Hangar.").await;
+        return Ok(code.clone());
+    }
+}
+
+async fn read_head(stream: &mut TcpStream) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < MAX_REQUEST_HEAD {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+async fn reply(stream: &mut TcpStream, status: u16, text: &str) {
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Bad Request",
+    };
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hangar</title></head>\
+         <body style=\"font-family:sans-serif\"><h2>Hangar</h2><p>{text}</p></body></html>"
+    );
+    let resp = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(resp.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+/// What `/oauth/device/code` answered. `Debug` hides the device code (it polls for tokens).
+#[derive(Clone, Deserialize)]
+pub struct DeviceCode {
+    device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    #[serde(default)]
+    pub verification_uri_complete: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    #[serde(default)]
+    pub interval: Option<u64>,
+}
+
+impl std::fmt::Debug for DeviceCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCode")
+            .field("user_code", &self.user_code)
+            .field("verification_uri", &self.verification_uri)
+            .field("verification_uri_complete", &self.verification_uri_complete)
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs in with a device code: `show` gets the code to display (the verification URI and
+/// the user code), then this polls until the user confirms, refuses, or the code expires.
+pub async fn sign_in_device(settings: &AuthSettings, show: impl Fn(&DeviceCode)) -> Result<Credentials> {
+    let code = request_device_code(settings).await?;
+    show(&code);
+    poll_device(settings, &code).await
+}
+
+pub async fn request_device_code(settings: &AuthSettings) -> Result<DeviceCode> {
+    let mut form = vec![
+        ("client_id", settings.client_id.as_str()),
+        ("audience", settings.audience.as_str()),
+        ("scope", settings.scope.as_str()),
+    ];
+    if let Some(org) = &settings.organization {
+        form.push(("organization", org.as_str()));
+    }
+    let (status, body) = post_form(settings, "oauth/device/code", &form).await?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&body).map_err(|_| Error::BadResponse {
+            message: "the exalsius sign-in service answered a device code Hangar cannot read".into(),
+        });
+    }
+    Err(refusal_error(status, &body, "exalsius refused to start a device sign-in"))
+}
+
+pub async fn poll_device(settings: &AuthSettings, code: &DeviceCode) -> Result<Credentials> {
+    let mut interval = Duration::from_secs(code.interval.unwrap_or(5).max(1));
+    let lifetime = code.expires_in.map(Duration::from_secs).unwrap_or(DEVICE_TIMEOUT).min(Duration::from_secs(900));
+    let deadline = tokio::time::Instant::now() + lifetime;
+    let form = [
+        ("client_id", settings.client_id.as_str()),
+        ("device_code", code.device_code.as_str()),
+        ("grant_type", DEVICE_GRANT),
+    ];
+    loop {
+        tokio::time::sleep(interval).await;
+        if tokio::time::Instant::now() > deadline {
+            return Err(Error::Unauthorized(
+                "the device sign-in was not confirmed in time; start the sign-in again".into(),
+            ));
+        }
+        match token_request(settings, &form).await? {
+            TokenAnswer::Tokens(t) => return Ok(t.credentials(None)),
+            TokenAnswer::Refused(r) => match r.error.as_str() {
+                "authorization_pending" => {}
+                "slow_down" => interval += Duration::from_secs(1),
+                "expired_token" => {
+                    return Err(Error::Unauthorized(
+                        "the device code expired before the sign-in was confirmed; start the sign-in again".into(),
+                    ))
+                }
+                "access_denied" => {
+                    return Err(Error::Unauthorized("the device sign-in was denied in the browser".into()))
+                }
+                _ => return Err(Error::Unauthorized(format!("exalsius device sign-in failed: {r}"))),
+            },
+        }
+    }
+}
+
+/// Trades a refresh token for new tokens. A refusal (revoked, expired, rotated away) is
+/// `Unauthorized`; an unreachable or failing sign-in service is `Unavailable`.
+pub async fn refresh(settings: &AuthSettings, refresh_token: &str) -> Result<TokenSet> {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", settings.client_id.as_str()),
+        ("refresh_token", refresh_token),
+        ("scope", settings.scope.as_str()),
+    ];
+    match token_request(settings, &form).await? {
+        TokenAnswer::Tokens(t) => Ok(t),
+        TokenAnswer::Refused(r) => Err(Error::Unauthorized(format!("the refresh was refused: {r}"))),
+    }
+}
+
+/// Revokes a refresh token (Auth0 revokes only refresh tokens this way).
+pub async fn revoke(settings: &AuthSettings, refresh_token: &str) -> Result<()> {
+    let form = [("client_id", settings.client_id.as_str()), ("token", refresh_token)];
+    let (status, body) = post_form(settings, "oauth/revoke", &form).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(refusal_error(status, &body, "exalsius did not revoke the sign-in"))
+    }
+}
+
+/// A token endpoint's success. `Debug` shows no token.
+#[derive(Clone, Deserialize)]
+pub struct TokenSet {
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+}
+
+impl std::fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenSet {
+    /// Credentials for these tokens; without a new refresh token the previous one is kept
+    /// (no rotation), as the CLI does.
+    pub fn credentials(&self, previous_refresh: Option<&str>) -> Credentials {
+        let mut c = Credentials::single(ACCESS_TOKEN, self.access_token.clone());
+        if let Some(r) = self.refresh_token.as_deref().filter(|r| !r.is_empty()).or(previous_refresh) {
+            c.set(REFRESH_TOKEN, r);
+        }
+        let expires = jwt_exp(&self.access_token)
+            .or_else(|| self.expires_in.map(|s| chrono::Utc::now().timestamp() + s))
+            .map(|e| e.to_string());
+        if let Some(e) = expires {
+            c.set(EXPIRES_AT, e);
+        }
+        c
+    }
+}
+
+/// The `exp` claim of a JWT, read without checking the signature (only to plan a refresh).
+pub fn jwt_exp(token: &str) -> Option<i64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("exp")?.as_i64()
+}
+
+/// `{error, error_description}` from Auth0.
+#[derive(Debug, Deserialize)]
+pub struct Refusal {
+    pub error: String,
+    #[serde(default)]
+    pub error_description: Option<String>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.error_description.as_deref().filter(|d| !d.trim().is_empty()) {
+            Some(d) => write!(f, "{} ({})", printable(&self.error), printable(d)),
+            None => f.write_str(&printable(&self.error)),
+        }
+    }
+}
+
+enum TokenAnswer {
+    Tokens(TokenSet),
+    Refused(Refusal),
+}
+
+async fn token_request(settings: &AuthSettings, form: &[(&str, &str)]) -> Result<TokenAnswer> {
+    let (status, body) = post_form(settings, "oauth/token", form).await?;
+    if (200..300).contains(&status) {
+        let tokens: TokenSet = serde_json::from_str(&body).map_err(|_| Error::BadResponse {
+            message: format!("the exalsius sign-in service answered {status} with a body that is not a token response"),
+        })?;
+        if tokens.access_token.is_empty() {
+            return Err(Error::BadResponse { message: "the exalsius sign-in service issued no access token".into() });
+        }
+        return Ok(TokenAnswer::Tokens(tokens));
+    }
+    if (400..500).contains(&status) {
+        if let Ok(r) = serde_json::from_str::<Refusal>(&body) {
+            return Ok(TokenAnswer::Refused(r));
+        }
+    }
+    Err(refusal_error(status, &body, "the exalsius sign-in service failed"))
+}
+
+/// The body is never quoted: a token endpoint's answer may hold tokens.
+fn refusal_error(status: u16, body: &str, what: &str) -> Error {
+    let reason = serde_json::from_str::<Refusal>(body).map(|r| format!(": {r}")).unwrap_or_default();
+    let msg = format!("{what} (HTTP {status}){reason}");
+    match status {
+        400..=499 => Error::Unauthorized(msg),
+        _ => Error::Unavailable(msg),
+    }
+}
+
+async fn post_form(settings: &AuthSettings, path: &str, form: &[(&str, &str)]) -> Result<(u16, String)> {
+    let url = settings.endpoint(path)?;
+    let host = url.host_str().unwrap_or("?").to_string();
+    let resp =
+        settings.client()?.post(url).form(form).header("accept", "application/json").send().await.map_err(|e| {
+            let why = if e.is_timeout() { "no answer in time" } else { "connection refused or host unreachable" };
+            Error::Unavailable(format!("exalsius sign-in service at {host}: {why}"))
+        })?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .text()
+        .await
+        .map_err(|_| Error::Unavailable(format!("exalsius sign-in service at {host}: the answer was cut off")))?;
+    Ok((status, body))
+}
+
+/// Text from the identity provider, shown to the user: bounded, without control characters.
+fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rfc7636_appendix_b_vector() {
+        assert_eq!(
+            challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn generated_verifiers_are_64_unreserved_chars_and_differ() {
+        let (a, b) = (Pkce::generate(), Pkce::generate());
+        assert_eq!(a.verifier.len(), 64);
+        assert!(a.verifier.bytes().all(|c| UNRESERVED.contains(&c)));
+        assert_ne!(a.verifier, b.verifier);
+        assert_eq!(a.challenge, challenge_of(&a.verifier));
+        assert!(!format!("{a:?}").contains(&a.verifier));
+    }
+
+    #[test]
+    fn the_authorize_url_carries_the_contracts_parameters() {
+        let s = AuthSettings { organization: Some("org_abc".into()), ..AuthSettings::default() };
+        let url = authorize_url(&s, "chal", "st", "no", "http://127.0.0.1:8999/callback").unwrap();
+        assert!(url.as_str().starts_with("https://exalsius.eu.auth0.com/authorize?"), "{url}");
+        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["client_id"], DEFAULT_CLIENT_ID);
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["redirect_uri"], "http://127.0.0.1:8999/callback");
+        assert_eq!(q["audience"], "https://api.exalsius.ai");
+        assert_eq!(q["scope"], SCOPE);
+        assert_eq!(q["organization"], "org_abc");
+        assert_eq!((q["state"].as_str(), q["nonce"].as_str(), q["code_challenge"].as_str()), ("st", "no", "chal"));
+    }
+
+    #[test]
+    fn options_point_the_sign_in_elsewhere_and_are_checked() {
+        let opts: BTreeMap<String, String> =
+            [("auth_url".to_string(), "http://127.0.0.1:4000/idp".to_string())].into_iter().collect();
+        let s = AuthSettings::from_options(&opts).unwrap();
+        assert_eq!(s.endpoint("oauth/token").unwrap().as_str(), "http://127.0.0.1:4000/idp/oauth/token");
+        let bad: BTreeMap<String, String> =
+            [("auth_url".to_string(), "http://idp.example".to_string())].into_iter().collect();
+        assert_eq!(AuthSettings::from_options(&bad).unwrap_err().field(), Some(OPT_AUTH_URL));
+        assert_eq!(AuthSettings::from_options(&BTreeMap::new()).unwrap().issuer.as_str(), DEFAULT_ISSUER);
+    }
+
+    #[test]
+    fn credentials_take_the_jwt_expiry_and_keep_an_unrotated_refresh_token() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"auth0|x","exp":1900000000}"#);
+        let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln");
+        assert_eq!(jwt_exp(&jwt), Some(1_900_000_000));
+        assert_eq!(jwt_exp("not-a-jwt"), None);
+        let t: TokenSet =
+            serde_json::from_str(&format!(r#"{{"access_token":"{jwt}","token_type":"Bearer","expires_in":60}}"#))
+                .unwrap();
+        let c = t.credentials(Some("old-refresh"));
+        assert_eq!(c.get(REFRESH_TOKEN), Some("old-refresh"));
+        assert_eq!(c.get(EXPIRES_AT), Some("1900000000"));
+        assert!(!format!("{t:?}{c:?}").contains(&jwt));
+        let rotated: TokenSet =
+            serde_json::from_str(r#"{"access_token":"opaque","refresh_token":"new-refresh","expires_in":60}"#).unwrap();
+        let c = rotated.credentials(Some("old-refresh"));
+        assert_eq!(c.get(REFRESH_TOKEN), Some("new-refresh"));
+        let at: i64 = c.get(EXPIRES_AT).unwrap().parse().unwrap();
+        assert!((at - chrono::Utc::now().timestamp() - 60).abs() <= 2);
+    }
+
+    #[test]
+    fn refusals_never_quote_anything_but_error_and_description() {
+        let e = refusal_error(
+            403,
+            r#"{"error":"invalid_grant","error_description":"Unknown or invalid refresh token.","refresh_token":"rt-secret"}"#,
+            "x",
+        );
+        assert!(matches!(e, Error::Unauthorized(_)));
+        assert!(e.to_string().contains("invalid_grant (Unknown or invalid refresh token.)"), "{e}");
+        assert!(!e.to_string().contains("rt-secret"));
+        assert!(matches!(refusal_error(503, "<html>", "x"), Error::Unavailable(_)));
+    }
+
+    #[test]
+    fn a_device_code_hides_its_device_code() {
+        let d: DeviceCode = serde_json::from_str(
+            r#"{"device_code":"dev-secret","user_code":"ABCD-EFGH","verification_uri":"https://x/activate","expires_in":900,"interval":5}"#,
+        )
+        .unwrap();
+        assert!(!format!("{d:?}").contains("dev-secret"));
+        assert!(format!("{d:?}").contains("ABCD-EFGH"));
+    }
+}

@@ -1,0 +1,143 @@
+//! The contract's example bodies (`shared/providers/exalsius.md`, the OpenAPI bundle), mapped.
+
+use super::*;
+use crate::http::HttpSettings;
+use crate::secrets::MemoryStore;
+
+fn provider(options: &[(&str, &str)]) -> Result<Exalsius> {
+    Exalsius::new(ProviderContext {
+        account: Account {
+            name: "acme".into(),
+            provider: ProviderId::Exalsius,
+            base_url: None,
+            options: options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        },
+        credentials: Credentials::single(ACCESS_TOKEN, "eyJ.test.token"),
+        secrets: Arc::new(MemoryStore::default()),
+        http: HttpSettings::default(),
+    })
+}
+
+const WORKSPACE: &str = r#"{"workspace": {
+  "id": "5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03",
+  "name": "jupyter-brave-otter",
+  "cluster_id": "3f0c9a4e-8d2b-4c1e-9f6a-2b7d5e8c1a90",
+  "workspace_status": "RUNNING",
+  "template": {"name": "jupyter-notebook-template", "description": "Jupyter Notebook", "variables": {"notebookPassword": "s3cret!"}},
+  "owner": "auth0|65f0c2d1e4b0a1", "owner_username": "ada@example.com",
+  "owner_org_id": "org_abc123", "owner_org_name": "Acme", "owner_teams": ["ml-team"],
+  "description": "Workspace with 1 GPUs",
+  "access_information": [{"access_type": "NODE_PORT", "access_protocol": "HTTP",
+      "access_description": "Jupyter Notebook UI", "port_name": "http",
+      "port_number": 31888, "external_ips": ["203.0.113.10"]}],
+  "resources": {"gpu_count": 1, "gpu_vendor": "NVIDIA", "gpu_type": "L40", "gpu_memory": 48,
+                "cpu_cores": 13, "memory_gb": 54, "storage_gb": 170},
+  "created_at": "2026-04-28T09:14:03Z"
+}}"#;
+
+fn workspace(json: &str) -> WireWorkspace {
+    serde_json::from_str::<WorkspaceResponse>(json).unwrap().workspace
+}
+
+#[test]
+fn info_matches_the_contract() {
+    let i = info();
+    assert_eq!(i.default_base_url.as_deref(), Some("https://api.exalsius.ai"));
+    let keys: Vec<(&str, bool, bool)> =
+        i.credential_fields.iter().map(|f| (f.key.as_str(), f.secret, f.required)).collect();
+    assert_eq!(keys, vec![("access_token", true, true), ("refresh_token", true, false)]);
+    assert!(i.has_names);
+}
+
+#[test]
+fn the_contract_workspace_maps_with_its_jupyter_link() {
+    let p = provider(&[]).unwrap();
+    let ws = p.to_workspace(&workspace(WORKSPACE));
+    assert_eq!((ws.id.as_str(), ws.name.as_str()), ("5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03", "jupyter-brave-otter"));
+    assert_eq!((ws.state, ws.raw_state.as_str()), (WorkspaceState::Running, "RUNNING"));
+    assert_eq!(ws.hardware.gpu, Some(Gpu { kind: "L40".into(), count: 1 }));
+    assert_eq!((ws.hardware.cpus, ws.hardware.memory_gb), (Some(13.0), Some(54.0)));
+    assert_eq!(ws.hardware.label.as_deref(), Some("1× L40 (48 GB) · 13 CPU · 54 GB RAM · 170 GB disk"));
+    assert_eq!(ws.created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-04-28T09:14:03+00:00"));
+    assert_eq!(
+        ws.links,
+        vec![Link {
+            kind: LinkKind::Browser,
+            url: "http://203.0.113.10:31888/".into(),
+            label: Some("Jupyter Notebook UI".into())
+        }]
+    );
+    assert_eq!(ws.details["owner"], "ada@example.com");
+    assert_eq!(ws.details["template"], "jupyter-notebook-template");
+    assert!(!format!("{ws:?}").contains("s3cret!"), "template variables are never shown");
+}
+
+#[test]
+fn a_stopped_or_unknown_workspace_has_no_links() {
+    let p = provider(&[]).unwrap();
+    let ws = p.to_workspace(&workspace(&WORKSPACE.replace("\"RUNNING\"", "\"STOPPED\"")));
+    assert_eq!(ws.state, WorkspaceState::Stopped);
+    assert!(ws.links.is_empty());
+    let ws = p.to_workspace(&workspace(&WORKSPACE.replace("\"RUNNING\"", "\"HIBERNATING\"")));
+    assert_eq!((ws.state, ws.raw_state.as_str()), (WorkspaceState::Unknown, "HIBERNATING"));
+    let ws = p.to_workspace(&workspace(&WORKSPACE.replace("\"RUNNING\"", "\"FAILED\"")));
+    assert!(ws.error.is_some());
+    let naive = p.to_workspace(&workspace(&WORKSPACE.replace("09:14:03Z", "09:14:03")));
+    assert!(naive.created_at.is_some(), "naive date-times are accepted (contract §10)");
+}
+
+#[test]
+fn ssh_access_gives_ssh_vscode_and_cursor_links_with_the_configured_user() {
+    let access: Vec<AccessInfo> = serde_json::from_value(serde_json::json!([
+        {"access_type": "NODE_PORT", "access_protocol": "TCP", "port_name": "ssh", "port_number": 30022,
+         "external_ips": ["203.0.113.10"]},
+        {"access_type": "NODE_PORT", "access_protocol": "TCP", "port_name": "open-webui", "port_number": 30080,
+         "external_ips": ["203.0.113.10"], "access_description": "Open WebUI"},
+        {"access_type": "NODE_PORT", "access_protocol": "TCP", "port_name": "llm-inference", "port_number": 30081,
+         "external_ips": ["203.0.113.10"]},
+        {"access_type": "NODE_PORT", "access_protocol": "HTTP", "port_name": "http", "port_number": 30090, "external_ips": []},
+        {"access_type": "NODE_PORT", "access_protocol": "SSH", "port_name": "x", "port_number": 22, "external_ips": ["h/../evil"]}]))
+    .unwrap();
+    let (links, details) = links(&access, "dev");
+    let urls: Vec<(LinkKind, &str)> = links.iter().map(|l| (l.kind, l.url.as_str())).collect();
+    assert_eq!(
+        urls,
+        vec![
+            (LinkKind::Ssh, "ssh://dev@203.0.113.10:30022"),
+            (LinkKind::Vscode, "vscode://vscode-remote/ssh-remote+dev@203.0.113.10:30022/workspace"),
+            (LinkKind::Cursor, "cursor://vscode-remote/ssh-remote+dev@203.0.113.10:30022/workspace"),
+            (LinkKind::Browser, "http://203.0.113.10:30080/"),
+        ]
+    );
+    for l in &links {
+        crate::platform::check_openable(&l.url).unwrap();
+    }
+    assert!(details.contains(&("inference API".into(), "http://203.0.113.10:30081".into())), "{details:?}");
+    assert!(details.contains(&("port http".into(), "pending".into())), "{details:?}");
+    let root = provider(&[("ssh_user", "root")]).unwrap();
+    assert_eq!(root.ssh_user, "root");
+    assert_eq!(provider(&[("ssh_user", "a b")]).err().unwrap().field(), Some("ssh_user"));
+}
+
+#[test]
+fn problem_bodies_map_to_messages_and_fields() {
+    let nested = r#"{"detail": {"type": "https://api.exalsius.ai/errors/not-found", "title": "Workspace Not Found",
+                     "status": 404, "detail": "The workspace with ID 123 was not found.", "instance": "/workspace/123"}}"#;
+    assert_eq!(problem(nested), (Some("Workspace Not Found: The workspace with ID 123 was not found.".into()), None));
+    let flat =
+        r#"{"type": "about:blank", "title": "Conflict", "status": 409, "detail": "The workspace already exists."}"#;
+    assert_eq!(problem(flat).0.as_deref(), Some("Conflict: The workspace already exists."));
+    assert_eq!(problem(r#"{"detail": "Not authenticated"}"#).0.as_deref(), Some("Not authenticated"));
+    let fastapi = r#"{"detail": [{"loc": ["body", "resources", "gpu_count"], "msg": "Input should be a valid integer",
+                      "type": "int_type", "input": "s3cret"}]}"#;
+    let (msg, field) = problem(fastapi);
+    assert_eq!(field.as_deref(), Some("gpu_count"));
+    assert_eq!(msg.as_deref(), Some("invalid request (resources.gpu_count: Input should be a valid integer)"));
+    let named = r#"{"detail": {"type": "t", "title": "Bad Request", "status": 400, "instance": "/workspaces",
+                   "detail": "resources.cpu_cores: 99 requested, at most 30 free on one node"}}"#;
+    assert_eq!(problem(named).1.as_deref(), Some("cpu_cores"));
+    let var = r#"{"detail": {"type": "t", "title": "Bad Request", "status": 400, "instance": "/workspaces",
+                 "detail": "template.variables.notebookPassword must not be empty"}}"#;
+    assert_eq!(problem(var).1.as_deref(), Some("var.notebookPassword"));
+    assert_eq!(problem("<html>502</html>"), (None, None));
+}
