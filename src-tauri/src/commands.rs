@@ -9,6 +9,10 @@ use hangar_core::{Account, Action, AppInfo, ErrorPayload, LinkKind, NewAccount, 
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
+use std::sync::Arc;
+
+use hangar_core::Hangar;
+
 use crate::session::{self, Session};
 use crate::AppState;
 
@@ -44,25 +48,68 @@ pub fn accounts(state: State<'_, AppState>) -> Reply<Vec<Account>> {
     state.session()?.hangar.accounts().map_err(fail)
 }
 
-/// Adds a real account. In demo mode, the first real account ends the demo.
-#[tauri::command]
-pub async fn add_account(app: AppHandle, state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
+/// Where a new real account goes: the current session's Hangar, or in demo mode a fresh one
+/// over the config dir and keyring (the demo ends once the account is added).
+fn real_target(state: &AppState) -> Reply<(Arc<Session>, Arc<Hangar>)> {
     let current = state.session()?;
     let hangar = if current.demo.is_some() { session::real_hangar().map_err(fail)? } else { current.hangar.clone() };
-    let creds = hangar_core::secrets::Credentials::from_map(account.credentials.clone());
-    let acct = Account {
-        name: account.name.clone(),
-        provider: account.provider,
-        base_url: account.base_url.clone(),
-        options: account.options.clone(),
-    };
-    hangar.add_account(acct, creds, account.verify).await.map_err(fail)?;
+    Ok((current, hangar))
+}
+
+fn account_added(app: &AppHandle, state: &AppState, current: &Session, hangar: Arc<Hangar>) {
     if current.demo.is_some() {
         let watcher = session::new_watcher(hangar.clone());
-        state.install(&app, Session { hangar, watcher, demo: None, tasks: vec![] });
+        state.install(app, Session { hangar, watcher, demo: None, tasks: vec![] });
     } else {
         current.watcher.refresh();
     }
+}
+
+fn to_account(a: &NewAccount) -> Account {
+    Account { name: a.name.clone(), provider: a.provider, base_url: a.base_url.clone(), options: a.options.clone() }
+}
+
+/// Hands a sign-in page to the system browser, after the same allow-list check as any link.
+fn browser(app: &AppHandle) -> impl Fn(&str) -> hangar_core::Result<()> {
+    let app = app.clone();
+    move |url: &str| {
+        hangar_core::platform::check_openable(url)?;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| hangar_core::Error::Unavailable(format!("could not open the browser: {e}")))
+    }
+}
+
+/// Adds a real account with pasted credentials. In demo mode, the first real account ends the demo.
+#[tauri::command]
+pub async fn add_account(app: AppHandle, state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
+    let (current, hangar) = real_target(&state)?;
+    let creds = hangar_core::secrets::Credentials::from_map(account.credentials.clone());
+    hangar.add_account(to_account(&account), creds, account.verify).await.map_err(fail)?;
+    account_added(&app, &state, &current, hangar);
+    Ok(())
+}
+
+/// Adds an account by signing in through the browser (providers with `browser_sign_in`).
+#[tauri::command]
+pub async fn sign_in_account(app: AppHandle, state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
+    let (current, hangar) = real_target(&state)?;
+    let acct = to_account(&account);
+    hangar.check_new_account(&acct).map_err(fail)?;
+    let creds = hangar_core::provider::sign_in_with_browser(&acct, browser(&app)).await.map_err(fail)?;
+    hangar.add_account(acct, creds, account.verify).await.map_err(fail)?;
+    account_added(&app, &state, &current, hangar);
+    Ok(())
+}
+
+/// Signs an existing account in again through the browser and resumes its refreshes.
+#[tauri::command]
+pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>, name: String) -> Reply<()> {
+    let s = state.session()?;
+    let acct = s.hangar.account(&name).map_err(fail)?;
+    let creds = hangar_core::provider::sign_in_with_browser(&acct, browser(&app)).await.map_err(fail)?;
+    s.hangar.replace_credentials(&name, creds).await.map_err(fail)?;
+    s.watcher.refresh();
     Ok(())
 }
 

@@ -197,6 +197,8 @@ fn main() {
             commands::providers,
             commands::accounts,
             commands::add_account,
+            commands::sign_in_account,
+            commands::sign_in_again,
             commands::remove_account,
             commands::test_account,
             commands::create_form,

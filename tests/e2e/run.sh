@@ -12,9 +12,11 @@ export HOME=$E2E_DIR/home XDG_DATA_HOME=$E2E_DIR/data XDG_CONFIG_HOME=$E2E_DIR/c
 mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$E2E_DIR/bin"; mkdir -m 700 "$XDG_RUNTIME_DIR"
 
 # The OS opener, replaced: it records the URL instead of starting a browser.
+# A sign-in page is "visited" as a browser would: follow its redirect to the app's loopback callback.
 cat > "$E2E_DIR/bin/xdg-open" <<SH
 #!/bin/sh
 printf '%s\n' "\$1" >> "$E2E_DIR/opened.log"
+case "\$1" in */authorize\?*) curl -s -L -o /dev/null "\$1" & ;; esac
 SH
 chmod +x "$E2E_DIR/bin/xdg-open"
 export PATH="$E2E_DIR/bin:$HOME/.cargo/bin:/root/.cargo/bin:$PATH"
@@ -30,12 +32,16 @@ for _ in $(seq 100); do
     --method org.freedesktop.DBus.NameHasOwner org.freedesktop.Notifications 2>/dev/null | grep -q true && break
   sleep 0.1
 done
+# Demo clouds outside the app, to sign in to as a real account would (kept out of the scanned dirs).
+export E2E_DEMO_JSON=$(mktemp /tmp/hangar-e2e-demo.XXXXXX)
+"$ROOT/target/debug/hangarctl" demo serve --json > "$E2E_DEMO_JSON" 2>/dev/null & DPID=$!
+for _ in $(seq 100); do [ -s "$E2E_DEMO_JSON" ] && break; sleep 0.1; done
 tauri-driver >"$E2E_DIR/tauri-driver.log" 2>&1 & TPID=$!
 for _ in $(seq 150); do curl -sf http://127.0.0.1:4444/status | grep -q '"ready":true' && break; sleep 0.2; done
 
 HANGAR_APP="$ROOT/target/debug/hangar" "$ROOT/tests/.venv/bin/python" "$ROOT/tests/e2e/test_app.py"
 RC=$?
-kill $TPID $NPID 2>/dev/null; kill $XPID 2>/dev/null
+kill $TPID $NPID $DPID 2>/dev/null; kill $XPID 2>/dev/null; rm -f "$E2E_DEMO_JSON"
 pkill -f "$ROOT/target/debug/hangar" 2>/dev/null
 # Logs and the app's own files stay for the leak scan.
 echo "$E2E_DIR" > "$OUT/dir"

@@ -133,9 +133,33 @@ def test_a_disallowed_command_is_refused(d):
     assert result.startswith("refused"), result
 
 
+def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
+    from selenium.webdriver.support.ui import Select
+    with open(os.environ["E2E_DEMO_JSON"], encoding="utf-8") as f:
+        exalsius = next(c for c in json.load(f)["clouds"] if c["provider"] == "exalsius")
+    d.find_element(By.CSS_SELECTOR, "[data-testid=open-accounts]").click()
+    form = d.find_element(By.CSS_SELECTOR, "[data-testid=add-account]")
+    Select(form.find_element(By.TAG_NAME, "select")).select_by_visible_text("exalsius")
+    inputs = form.find_elements(By.CSS_SELECTOR, "label input")
+    inputs[0].send_keys("e2e-exalsius")
+    inputs[1].send_keys(exalsius["base_url"])
+    form.find_element(By.CSS_SELECTOR, "[data-testid=account-options]").send_keys(f"auth_url={exalsius['base_url']}")
+    form.find_element(By.CSS_SELECTOR, "[data-testid=sign-in-browser]").click()
+    wait_for("the sign-in page handed to the browser",
+             lambda: "/authorize?" in open(os.path.join(WORK, "opened.log")).read())
+    wait_for("the demo to end", lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=demo-badge]"), timeout=30)
+    wait_for("the account's cards", lambda: cards(d, "e2e-exalsius"), timeout=30)
+    stored = subprocess.run(["secret-tool", "lookup", "service", "hangar", "username", "e2e-exalsius"],
+                            capture_output=True, text=True).stdout
+    assert "access_token" in stored and "refresh_token" in stored, "tokens went to the keyring"
+    config = open(os.path.join(WORK, "config", "hangar", "accounts.json"), encoding="utf-8").read()
+    assert "e2e-exalsius" in config and "token" not in config.replace("access_token", "").replace("refresh_token", ""), config
+    d.save_screenshot(os.path.join(OUT, "app-signed-in.png"))
+
+
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
          test_tray_stop_stops_the_workspace_and_notifies_once, test_window_stop_moves_the_card_to_stopped, test_tokens_never_reach_the_web_view,
-         test_a_disallowed_command_is_refused]
+         test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
 
 
 def main():

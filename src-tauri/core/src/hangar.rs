@@ -182,6 +182,30 @@ impl Hangar {
         Ok(())
     }
 
+    /// Checks a new account's name, provider and base URL before anything else happens (a
+    /// browser sign-in should not start for an account that could not be added).
+    pub fn check_new_account(&self, account: &Account) -> Result<()> {
+        check_name("name", "account name", &account.name)?;
+        let info = provider::info(account.provider)
+            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
+        match &account.base_url {
+            Some(url) => {
+                validate_base_url(url)?;
+            }
+            None if info.base_url_required => {
+                return Err(Error::invalid(
+                    "base_url",
+                    format!("{} needs the base URL of your instance", info.display_name),
+                ))
+            }
+            None => {}
+        }
+        if self.accounts()?.iter().any(|a| a.name == account.name) {
+            return Err(Error::Conflict(format!("an account named '{}' exists already", account.name)));
+        }
+        Ok(())
+    }
+
     /// The account's stored credentials (for signing out: revoking what is stored).
     pub async fn credentials(&self, name: &str) -> Result<Option<Credentials>> {
         self.account(name)?;

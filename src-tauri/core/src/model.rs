@@ -214,6 +214,8 @@ pub struct ProviderInfo {
     pub credential_fields: Vec<CredentialField>,
     /// Whether the provider's workspaces have a name of their own (else Hangar keeps a local label).
     pub has_names: bool,
+    /// Users sign in through their browser (OAuth) rather than paste a secret.
+    pub browser_sign_in: bool,
 }
 
 /// An account the user is adding from the window: its credentials go straight to the keyring.

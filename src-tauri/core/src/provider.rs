@@ -91,3 +91,14 @@ pub fn connect(ctx: ProviderContext) -> Result<Arc<dyn Provider>> {
         ProviderId::MagePro => Ok(Arc::new(providers::mage_pro::MagePro::new(ctx)?)),
     }
 }
+
+/// Signs in through the system browser for providers whose users have no secret to paste
+/// (`ProviderInfo::browser_sign_in`); `open_browser` hands the sign-in page to the OS.
+pub async fn sign_in_with_browser(account: &Account, open_browser: impl Fn(&str) -> Result<()>) -> Result<Credentials> {
+    match account.provider {
+        ProviderId::Exalsius => {
+            providers::exalsius::sign_in_pkce(&providers::exalsius::auth_settings(account)?, open_browser).await
+        }
+        other => Err(Error::Unsupported(format!("{other} accounts take a pasted secret, not a browser sign-in"))),
+    }
+}

@@ -24,6 +24,10 @@ export interface Backend {
   providers(): Promise<ProviderInfo[]>;
   accounts(): Promise<Account[]>;
   addAccount(account: NewAccount): Promise<void>;
+  /** Adds an account by signing in through the system browser (providers with `browser_sign_in`). */
+  signInAccount(account: NewAccount): Promise<void>;
+  /** Signs an existing account in again through the browser. */
+  signInAgain(name: string): Promise<void>;
   removeAccount(name: string): Promise<void>;
   testAccount(name: string): Promise<void>;
   createForm(account: string, selected: Record<string, string>): Promise<Form>;

@@ -97,7 +97,9 @@ export function memoryBackend(): Backend {
 
   const providers: ProviderInfo[] = [
     { id: 'aether', display_name: 'Aether', default_base_url: 'https://api.runaether.dev', base_url_required: false, has_names: false,
-      credential_fields: [{ key: 'token', label: 'API key or access token', secret: true, required: true }] },
+      browser_sign_in: false, credential_fields: [{ key: 'token', label: 'API key or access token', secret: true, required: true }] },
+    { id: 'exalsius', display_name: 'exalsius', default_base_url: 'https://api.exalsius.ai', base_url_required: false, has_names: true, browser_sign_in: true,
+      credential_fields: [{ key: 'access_token', label: 'Access token', secret: true, required: true }, { key: 'refresh_token', label: 'Refresh token', secret: true, required: false }] },
   ];
   const form: Form = {
     fields: [
@@ -121,6 +123,11 @@ export function memoryBackend(): Backend {
       if (a.credentials.token !== 'good-token') throw new BackendError({ code: 'unauthorized', message: `account '${a.name}' was not added: answered 401 Unauthorized`, field: null, retry_after_secs: null });
       accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
     },
+    signInAccount: async (a) => {
+      if (accounts.some((x) => x.name === a.name)) throw new BackendError({ code: 'conflict', message: `an account named '${a.name}' exists already`, field: 'name', retry_after_secs: null });
+      accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
+    },
+    signInAgain: async () => {},
     removeAccount: async (name) => {
       accounts.splice(accounts.findIndex((a) => a.name === name), 1);
       workspaces = workspaces.filter((w) => w.account !== name);

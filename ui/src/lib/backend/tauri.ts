@@ -26,6 +26,8 @@ export function tauriBackend(): Backend {
     providers: () => call('providers'),
     accounts: () => call('accounts'),
     addAccount: (account) => call('add_account', { account }),
+    signInAccount: (account) => call('sign_in_account', { account }),
+    signInAgain: (name) => call('sign_in_again', { name }),
     removeAccount: (name) => call('remove_account', { name }),
     testAccount: (name) => call('test_account', { name }),
     createForm: (account, selected) => call('create_form', { account, selected }),

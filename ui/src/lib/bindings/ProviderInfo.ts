@@ -6,4 +6,8 @@ export type ProviderInfo = { id: ProviderId, display_name: string, default_base_
 /**
  * Whether the provider's workspaces have a name of their own (else Hangar keeps a local label).
  */
-has_names: boolean, };
+has_names: boolean, 
+/**
+ * Users sign in through their browser (OAuth) rather than paste a secret.
+ */
+browser_sign_in: boolean, };

@@ -35,6 +35,7 @@ pub fn info() -> ProviderInfo {
             required: true,
         }],
         has_names: false,
+        browser_sign_in: false,
     }
 }
 

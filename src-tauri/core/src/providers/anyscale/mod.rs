@@ -82,6 +82,7 @@ pub fn info() -> ProviderInfo {
             required: true,
         }],
         has_names: true,
+        browser_sign_in: false,
     }
 }
 

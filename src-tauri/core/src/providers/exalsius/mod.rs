@@ -61,6 +61,7 @@ pub fn info() -> ProviderInfo {
             CredentialField { key: REFRESH_TOKEN.into(), label: "Refresh token".into(), secret: true, required: false },
         ],
         has_names: true,
+        browser_sign_in: true,
     }
 }
 

@@ -58,6 +58,7 @@ pub fn info() -> ProviderInfo {
             field("oauth_token", "OAuth token (for single sign-on users: the oauth_token cookie)", true, false),
         ],
         has_names: true,
+        browser_sign_in: false,
     }
 }
 

@@ -40,6 +40,7 @@ pub fn info() -> ProviderInfo {
             required: true,
         }],
         has_names: true,
+        browser_sign_in: false,
     }
 }
 
