@@ -20,10 +20,10 @@ DESKTOP=$(dpkg -L hangar | grep '/usr/share/applications/.*\.desktop$' | head -1
 check "the desktop entry validates ($DESKTOP)" "[ -n '$DESKTOP' ] && desktop-file-validate '$DESKTOP'"
 check "the desktop entry registers hangar:// and names its window class" \
   "grep -q '^MimeType=x-scheme-handler/hangar;' '$DESKTOP' && grep -q '^StartupWMClass=' '$DESKTOP'"
-for size in 32x32 128x128 256x256; do
+for size in 16x16 32x32 48x48 128x128 256x256 512x512; do
   check "icon $size installed" "dpkg -L hangar | grep -q 'icons/hicolor/$size/apps/hangar.png'"
 done
-check "runtime dependencies declared" "dpkg -s hangar | grep -q '^Depends:.*libwebkit2gtk-4.1' && dpkg -s hangar | grep -q '^Depends:.*libdbus-1-3'"
+check "runtime dependencies declared" "dpkg -s hangar | grep -q '^Depends:.*libwebkit2gtk-4.1' && dpkg -s hangar | grep -q '^Depends:.*libdbus-1-3' && dpkg -s hangar | grep -q '^Depends:.*libayatana-appindicator3-1'"
 
 OUT=$ROOT/tests/out/package; mkdir -p "$OUT"
 dbus-run-session -- bash -c '
