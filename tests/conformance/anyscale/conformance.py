@@ -95,7 +95,8 @@ def hangarctl_scenario():
     acct = "demo-anyscale"
     check(
         "hangarctl account add (verifies the token)",
-        lambda: hangarctl(cfg, "account", "add", "anyscale", "--name", acct, "--base-url", base, stdin=token),
+        lambda: hangarctl(cfg, "account", "add", "anyscale", "--name", acct, "--base-url", base,
+                          "--option", "ssh_aliases=yes", stdin=token),
     )
     form = check("hangarctl form", lambda: hangarctl(cfg, "form", acct))
     if form is not None:

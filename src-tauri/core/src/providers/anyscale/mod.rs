@@ -339,6 +339,12 @@ impl Anyscale {
                 links.push(browser(u, label));
             }
         }
+        // The IDE reaches the workspace through an SSH host alias. Hangar does not write that
+        // alias into ~/.ssh yet, so the links appear only when the user says it exists
+        // (account option `ssh_aliases=yes`); otherwise they would be dead links.
+        if self.account.options.get("ssh_aliases").map(String::as_str) != Some("yes") {
+            return links;
+        }
         let alias = ssh_alias(&w.name);
         for (kind, scheme) in [(LinkKind::Vscode, "vscode"), (LinkKind::Cursor, "cursor")] {
             links.push(Link {

@@ -12,7 +12,7 @@ fn provider(token: &str) -> Result<Anyscale> {
             name: "acme".into(),
             provider: ProviderId::Anyscale,
             base_url: Some("https://console.anyscale.com".into()),
-            options: BTreeMap::new(),
+            options: BTreeMap::from([("ssh_aliases".to_string(), "yes".to_string())]),
         },
         credentials: Credentials::single("token", token),
         secrets: Arc::new(MemoryStore::default()),
@@ -188,4 +188,13 @@ fn request_bodies_match_the_captured_ones() {
 fn ssh_alias_keeps_only_alias_characters() {
     assert_eq!(ssh_alias("my.ws_2-a"), "hangar-my.ws_2-a");
     assert_eq!(ssh_alias("old name/x"), "hangar-old-name-x");
+}
+
+#[test]
+fn ide_links_need_the_users_ssh_alias() {
+    let mut p = provider("sss_test").unwrap();
+    p.account.options.clear();
+    let w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
+    let ws = p.to_workspace(&w, None);
+    assert!(ws.links.iter().all(|l| l.kind == LinkKind::Browser), "no dead IDE link without an SSH alias");
 }
