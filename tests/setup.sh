@@ -30,7 +30,8 @@ if ! node_ok; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends nodejs npm || true
   node_ok || { echo "Hangar's UI build needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
 fi
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn)
+# `npm install` (not `npm ci`): npm 11 leaves other platforms' optional binaries out of the lock file, which `npm ci` then rejects.
+(cd ui && npm install --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn)
 
 if [ "$MODE" = test ]; then
   command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --quiet
