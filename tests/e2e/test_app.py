@@ -133,6 +133,70 @@ def test_a_disallowed_command_is_refused(d):
     assert result.startswith("refused"), result
 
 
+def wizard_create(d, account, name, picks, texts=()):
+    from selenium.webdriver.support.ui import Select
+    d.find_element(By.CSS_SELECTOR, "[data-testid=new-workspace]").click()
+    Select(d.find_element(By.ID, "wizard-account")).select_by_value(account)
+    d.find_element(By.CSS_SELECTOR, "[data-testid=wizard-next]").click()
+    wait_for("the provider's form", lambda: d.find_elements(By.ID, "wizard-name"))
+    d.find_element(By.ID, "wizard-name").send_keys(name)
+    for key, value in picks:
+        Select(d.find_element(By.CSS_SELECTOR, f"[data-testid='field-{key}'] select")).select_by_value(value)
+        time.sleep(0.5)  # the form may narrow its other choices after a pick
+    for key, value in texts:
+        box = d.find_element(By.CSS_SELECTOR, f"[data-testid='field-{key}'] input")
+        box.clear()
+        box.send_keys(value)
+    d.find_element(By.CSS_SELECTOR, "[data-testid=wizard-create]").click()
+    wait_for("the wizard to close", lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=create-wizard]"), timeout=20)
+
+
+def follow_new_card(d, account, name):
+    card = wait_for("the new card", lambda: [
+        c for c in cards(d, account) if name in (c.find_element(By.TAG_NAME, "h3").get_attribute("title") or "")], timeout=10)[0]
+    wid = card.get_attribute("data-id")
+    assert card_state(d, wid) in ("pending", "starting", "running"), card_state(d, wid)
+    wait_for(f"{name} running", lambda: card_state(d, wid) == "running", timeout=40)
+    card = [c for c in cards(d, account) if c.get_attribute("data-id") == wid][0]
+    assert card.find_elements(By.CSS_SELECTOR, "[data-testid=gpu]"), "a GPU card shows its GPU"
+    opened_before = open(os.path.join(WORK, "opened.log")).read().count("\n") if os.path.exists(os.path.join(WORK, "opened.log")) else 0
+    card.find_element(By.XPATH, ".//button[normalize-space()='Open']").click()
+    wait_for("the opener", lambda: open(os.path.join(WORK, "opened.log")).read().count("\n") > opened_before)
+    card.find_element(By.XPATH, ".//button[normalize-space()='Stop']").click()
+    wait_for(f"{name} stopped", lambda: card_state(d, wid) == "stopped", timeout=40)
+    card = [c for c in cards(d, account) if c.get_attribute("data-id") == wid][0]
+    card.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
+    d.find_element(By.CSS_SELECTOR, "[data-testid=confirm-delete-button]").click()
+    wait_for(f"{name} gone", lambda: card_state(d, wid) is None, timeout=30)
+
+
+def test_wizard_creates_a_gpu_workspace_on_aether(d):
+    wizard_create(d, "demo-aether", "e2e-aether-gpu", [("gpu_kind", "a10")])
+    follow_new_card(d, "demo-aether", "e2e-aether-gpu")
+
+
+def test_wizard_gpu_picker_follows_the_cluster_on_exalsius(d):
+    from selenium.webdriver.support.ui import Select
+    d.find_element(By.CSS_SELECTOR, "[data-testid=new-workspace]").click()
+    Select(d.find_element(By.ID, "wizard-account")).select_by_value("demo-exalsius")
+    d.find_element(By.CSS_SELECTOR, "[data-testid=wizard-next]").click()
+    count = wait_for("the GPU count field", lambda: d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_count'] input"))
+    types = Select(d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_type'] select"))
+    limits = {}
+    for option in [o.get_attribute("value") for o in types.options]:
+        types.select_by_value(option)
+        limits[option] = wait_for("the narrowed limit",
+                                  lambda: d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_count'] input").get_attribute("max"))
+        time.sleep(0.5)
+        limits[option] = d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_count'] input").get_attribute("max")
+    assert len(set(limits.values())) > 1, f"the GPU count limit follows the GPU type: {limits}"
+    d.save_screenshot(os.path.join(OUT, "app-wizard-gpu.png"))
+    d.find_element(By.XPATH, "//dialog//button[normalize-space()='Back']").click()
+    d.find_element(By.XPATH, "//dialog//button[normalize-space()='Cancel']").click()
+    wizard_create(d, "demo-exalsius", "e2e-exalsius-gpu", [], [("var.notebookPassword", "e2e-notebook-pass")])
+    follow_new_card(d, "demo-exalsius", "e2e-exalsius-gpu")
+
+
 def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
     from selenium.webdriver.support.ui import Select
     with open(os.environ["E2E_DEMO_JSON"], encoding="utf-8") as f:
@@ -158,7 +222,8 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
 
 
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
-         test_tray_stop_stops_the_workspace_and_notifies_once, test_window_stop_moves_the_card_to_stopped, test_tokens_never_reach_the_web_view,
+         test_tray_stop_stops_the_workspace_and_notifies_once, test_window_stop_moves_the_card_to_stopped,
+         test_wizard_creates_a_gpu_workspace_on_aether, test_wizard_gpu_picker_follows_the_cluster_on_exalsius, test_tokens_never_reach_the_web_view,
          test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
 
 

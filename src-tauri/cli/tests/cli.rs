@@ -281,3 +281,31 @@ fn two_processes_adding_accounts_at_once_lose_nothing() {
         ctl.ok(&["account", "rm", a["name"].as_str().unwrap()]);
     }
 }
+
+#[test]
+fn a_process_killed_mid_write_leaves_a_readable_config() {
+    let ctl = Ctl::new("killed");
+    for i in 0..12u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
+            .arg("--config-dir")
+            .arg(&ctl.config)
+            .args(["account", "add", "aether", "--name", &format!("k{i}"), "--base-url", "http://127.0.0.1:9", "--no-verify"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"hangar-test-secret-killed\n").unwrap();
+        // Spread the kills across the run: before, during and after the keyring and file writes.
+        std::thread::sleep(std::time::Duration::from_millis(3 * i));
+        let _ = child.kill(); // SIGKILL on Unix: no cleanup runs
+        let _ = child.wait();
+        let out = ctl.run(&["account", "ls", "--json"], None);
+        assert_eq!(out.status.code(), Some(0), "after kill {i}: {}", String::from_utf8_lossy(&out.stderr));
+        let list: Value = serde_json::from_slice(&out.stdout).expect("the account list is whole JSON");
+        assert!(list.as_array().unwrap().len() as u64 <= i + 1);
+    }
+    for a in ctl.json(&["account", "ls"]).as_array().unwrap() {
+        ctl.ok(&["account", "rm", a["name"].as_str().unwrap()]);
+    }
+}

@@ -1,7 +1,8 @@
 // An in-memory backend for running the real UI in a plain browser (Playwright tests and
 // `vite dev`). It stands in for the Rust core, which cannot run inside a browser; the
 // desktop app never loads it. Query options: `?empty` (no workspaces), `?fail` (one account
-// fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show).
+// fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show),
+// `?many=N` (N generated workspaces instead, for tests/bench).
 import { BackendError, type Backend } from './index';
 import type { Account } from '../bindings/Account';
 import type { Form } from '../bindings/Form';
@@ -55,6 +56,11 @@ export function memoryBackend(): Backend {
         ws('c3d4e5f6-0002', 'ml-research · c3d4e5f6', 'running', 'a100-40gb', 8, 32, 2),
         ws('d4e5f6a7-0003', 'web-app · d4e5f6a7', 'stopped', null, 4, 8, 9),
       ];
+  const many = Number(params.get('many') ?? 0);
+  if (many > 0) {
+    workspaces = Array.from({ length: many }, (_, i) =>
+      ws(`${i.toString(16).padStart(8, '0')}-bench`, `${i % 2 ? 'web-app' : 'ml-research'} · w${i}`, i % 3 ? 'stopped' : 'running', i % 5 ? null : 'a10', 2, 4, i % 30));
+  }
   const accounts: Account[] = [{ name: 'demo-aether', provider: 'aether', base_url: 'http://127.0.0.1:1', options: {} }];
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
   const snapListeners = new Set<(s: Snapshot) => void>();
