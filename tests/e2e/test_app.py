@@ -97,6 +97,22 @@ def test_tray_stop_stops_the_workspace_and_notifies_once(d):
     d.save_screenshot(os.path.join(OUT, "app-tray-stopped.png"))
 
 
+def test_tray_start_brings_it_back_with_one_running_notification(d):
+    stopped = [l for l in tray_labels() if l.endswith("— Stopped")]
+    assert stopped, tray_labels()
+    label = stopped[0]
+    name = re.sub(r" · \d+× \S+$", "", label.split(" — ")[0])  # the tray adds "· N× GPU" to GPU items
+    before = len([n for n in notifications() if n["summary"] == "Workspace running"])
+    tray("click", f"{label}/Start")
+    wait_for("the tray item to show Starting…", lambda: any(l.startswith(name) and l.endswith("Starting…") for l in tray_labels()))
+    wait_for("running again", lambda: any(l.startswith(name) and l.endswith("— Running") for l in tray_labels()), timeout=30)
+    wait_for("a 'running' notification",
+             lambda: len([n for n in notifications() if n["summary"] == "Workspace running"]) > before, timeout=10)
+    time.sleep(2.5)
+    running = [n for n in notifications() if n["summary"] == "Workspace running"][before:]
+    assert len(running) == 1 and name in running[0]["body"], running
+
+
 def test_window_stop_moves_the_card_to_stopped(d):
     running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
     wid = running[0].get_attribute("data-id")
@@ -222,7 +238,8 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
 
 
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
-         test_tray_stop_stops_the_workspace_and_notifies_once, test_window_stop_moves_the_card_to_stopped,
+         test_tray_stop_stops_the_workspace_and_notifies_once,
+         test_tray_start_brings_it_back_with_one_running_notification, test_window_stop_moves_the_card_to_stopped,
          test_wizard_creates_a_gpu_workspace_on_aether, test_wizard_gpu_picker_follows_the_cluster_on_exalsius, test_tokens_never_reach_the_web_view,
          test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
 
