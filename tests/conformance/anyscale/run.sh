@@ -7,78 +7,12 @@
 # Prints `anyscale-conformance: N passed, M failed` last and exits non-zero on any failure.
 # HANGARCTL=<path> skips the cargo build. Needs python3, dbus-run-session, gnome-keyring.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/conformance.sh"
+conformance_begin anyscale anyscale 0.26.112 "$@"
 
-SDK_VERSION=0.26.112
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
-
-fail_line() {
-    echo "$1" >&2
-    echo "anyscale-conformance: 0 passed, 1 failed"
-    exit 1
-}
-
-if [[ "${1:-}" != "--inside-session" ]]; then
-    cd "$root"
-    venv="$root/tests/.venv-anyscale"
-    if [[ ! -x "$venv/bin/python" ]]; then
-        python3 -m venv "$venv" || fail_line "could not create $venv"
-    fi
-    # Keep the venv out of git whatever the repository's .gitignore says (venv does this from 3.13).
-    [[ -e "$venv/.gitignore" ]] || echo '*' >"$venv/.gitignore"
-    if [[ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("anyscale"))' 2>/dev/null)" != "$SDK_VERSION" ]]; then
-        "$venv/bin/pip" install --quiet "anyscale==$SDK_VERSION" || fail_line "could not install anyscale==$SDK_VERSION"
-    fi
-    if [[ -z "${HANGARCTL:-}" ]]; then
-        cargo build --quiet -p hangarctl || fail_line "could not build hangarctl"
-        HANGARCTL="$root/target/debug/hangarctl"
-    fi
-    command -v dbus-run-session >/dev/null || fail_line "dbus-run-session is missing (apt-get install dbus)"
-    command -v gnome-keyring-daemon >/dev/null || fail_line "gnome-keyring-daemon is missing (apt-get install gnome-keyring)"
-    export HANGARCTL VENV_PYTHON="$venv/bin/python"
-    # hangarctl keeps credentials only in the OS keyring: give it a private, unlocked one.
-    exec dbus-run-session -- bash "$here/run.sh" --inside-session
-fi
-
-work="$(mktemp -d)"
-demo_pid=""
-cleanup() {
-    if [[ -n "$demo_pid" ]]; then
-        kill "$demo_pid" 2>/dev/null || true
-        wait "$demo_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-export XDG_DATA_HOME="$work/data"
-mkdir -p "$XDG_DATA_HOME"
-echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-
-"$HANGARCTL" demo serve --json >"$work/demo.json" 2>"$work/demo.err" &
-demo_pid=$!
-for _ in $(seq 1 100); do
-    [[ -s "$work/demo.json" ]] && break
-    sleep 0.1
-done
-[[ -s "$work/demo.json" ]] || fail_line "hangarctl demo serve printed nothing: $(head -c 400 "$work/demo.err")"
-
-read -r base_url token < <("$VENV_PYTHON" - "$work/demo.json" <<'EOF'
-import json, sys
-clouds = json.load(open(sys.argv[1]))["clouds"]
-cloud = next(c for c in clouds if c["provider"] == "anyscale")
-print(cloud["base_url"], cloud["credentials"])
-EOF
-) || fail_line "no anyscale cloud in the demo's output"
-
-# The SDK reads these at import time; a proxy would swallow loopback calls.
-unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
+conformance_demo anyscale
+read -r base_url token < <("$VENV_PYTHON" -c 'import json, sys; c = json.loads(sys.argv[1]); print(c["base_url"], c["credentials"])' "$CONFORMANCE_CLOUD")
+# The SDK reads these at import time.
 unset ANYSCALE_EXPERIMENTAL_WORKSPACE_ID ANYSCALE_SESSION_ID
-export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 export ANYSCALE_HOST="$base_url" ANYSCALE_CLI_TOKEN="$token"
-export HOME="$work/home"
-mkdir -p "$HOME"
-
-rc=0
-"$VENV_PYTHON" "$here/conformance.py" || rc=$?
-exit "$rc"
+conformance_end
