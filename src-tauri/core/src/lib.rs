@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod platform;
 pub mod provider;
 pub mod providers;
+pub mod quantity;
 pub mod secrets;
 pub mod settings;
 pub mod storage;

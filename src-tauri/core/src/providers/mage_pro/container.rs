@@ -5,6 +5,7 @@
 //! keeping every other top-level key (`env`, …) as the user wrote it.
 
 use crate::model::{Gpu, Hardware};
+pub use crate::quantity::{check_quantity, parse_quantity};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 pub const GPU_KEY: &str = "nvidia.com/gpu";
@@ -363,49 +364,6 @@ pub fn merge(existing: Option<&str>, wanted: &Wanted) -> String {
 
 fn quoted(v: &str) -> String {
     format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// A Kubernetes quantity as a plain number: "500m" → 0.5, "2Gi" → 2147483648. `None` for
-/// anything Kubernetes refuses (spaces inside, "2GB", signs, empty).
-pub fn parse_quantity(text: &str) -> Option<f64> {
-    let s = text.trim();
-    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (number, suffix) = s.split_at(end);
-    if !number.chars().any(|c| c.is_ascii_digit()) || number.matches('.').count() > 1 {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        e if e.starts_with(['e', 'E']) && e.len() > 1 && e[1..].chars().all(|c| c.is_ascii_digit()) => {
-            10f64.powi(e[1..].parse().ok()?)
-        }
-        _ => return None,
-    };
-    Some(value * factor).filter(|v| v.is_finite())
-}
-
-/// Why a typed quantity cannot be sent, or `None`. `bytes` marks memory, where a bare number
-/// means bytes and is almost always a forgotten unit.
-pub fn check_quantity(text: &str, bytes: bool) -> Option<String> {
-    let example = if bytes { "2Gi or 512Mi" } else { "1, 0.5 or 500m" };
-    match parse_quantity(text) {
-        None => Some(format!("'{text}' is not a Kubernetes quantity (write it like {example})")),
-        Some(v) if v <= 0.0 => Some(format!("'{text}' must be more than zero")),
-        Some(v) if bytes && v < 1024.0 * 1024.0 => {
-            Some(format!("'{text}' is only {v} bytes; add a unit, like {text}Gi"))
-        }
-        Some(_) => None,
-    }
 }
 
 pub fn to_hardware(container_config: Option<&str>) -> Hardware {

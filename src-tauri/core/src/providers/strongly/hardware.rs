@@ -3,61 +3,9 @@
 
 use super::wire::Resources;
 use crate::model::{Gpu, Hardware};
+pub use crate::quantity::{check_quantity, parse_quantity};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// A Kubernetes quantity as a plain number: "500m" → 0.5, "16Gi" → 17179869184, "1e3" → 1000.
-/// `None` for anything Kubernetes would refuse (spaces, "16GB", signs, empty).
-pub fn parse_quantity(text: &str) -> Option<f64> {
-    let s = text.trim();
-    let digits_end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (number, rest) = s.split_at(digits_end);
-    if !number.chars().any(|c| c.is_ascii_digit()) || number.matches('.').count() > 1 {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    let exponent = rest.strip_prefix(['e', 'E']).filter(|e| {
-        let unsigned = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !unsigned.is_empty() && unsigned.chars().all(|c| c.is_ascii_digit())
-    });
-    let factor = match exponent {
-        Some(e) => 10f64.powi(e.parse().ok()?),
-        None => match rest {
-            "" => 1.0,
-            "n" => 1e-9,
-            "u" => 1e-6,
-            "m" => 1e-3,
-            "k" => 1e3,
-            "M" => 1e6,
-            "G" => 1e9,
-            "T" => 1e12,
-            "P" => 1e15,
-            "E" => 1e18,
-            "Ki" => 1024f64,
-            "Mi" => 1024f64.powi(2),
-            "Gi" => 1024f64.powi(3),
-            "Ti" => 1024f64.powi(4),
-            "Pi" => 1024f64.powi(5),
-            "Ei" => 1024f64.powi(6),
-            _ => return None,
-        },
-    };
-    Some(value * factor).filter(|v| v.is_finite())
-}
-
-/// Why a typed quantity cannot be sent, or `None` when it can. `bytes` marks memory and
-/// storage, where a bare number means bytes and is almost always a forgotten unit.
-pub fn check_quantity(text: &str, bytes: bool) -> Option<String> {
-    let example = if bytes { "16Gi or 512Mi" } else { "4 or 500m" };
-    match parse_quantity(text) {
-        None => Some(format!("'{text}' is not a Kubernetes quantity (write it like {example})")),
-        Some(v) if v <= 0.0 => Some(format!("'{text}' must be more than zero")),
-        Some(v) if bytes && v < 1024.0 * 1024.0 => {
-            Some(format!("'{text}' is only {v} bytes; add a unit, like {text}Gi"))
-        }
-        Some(_) => None,
-    }
-}
 
 /// A GPU count as the API spells it ("1"); whole numbers only.
 pub fn gpu_count(text: &str) -> Option<u32> {
