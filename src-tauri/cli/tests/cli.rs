@@ -289,7 +289,16 @@ fn a_process_killed_mid_write_leaves_a_readable_config() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
             .arg("--config-dir")
             .arg(&ctl.config)
-            .args(["account", "add", "aether", "--name", &format!("k{i}"), "--base-url", "http://127.0.0.1:9", "--no-verify"])
+            .args([
+                "account",
+                "add",
+                "aether",
+                "--name",
+                &format!("k{i}"),
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--no-verify",
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
