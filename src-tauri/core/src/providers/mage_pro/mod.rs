@@ -323,7 +323,14 @@ impl MagePro {
     }
 
     fn check(&self, op: Op, resp: &RawResponse, what: &str) -> std::result::Result<Value, Refused> {
-        if let Some(refused) = envelope_error(op, resp.status, &resp.body, what, self.login.is_some()) {
+        if let Some(mut refused) = envelope_error(op, resp.status, &resp.body, what, self.login.is_some()) {
+            // How long to wait comes in the Retry-After header, not in the body.
+            if let Error::RateLimited { retry_after_secs: secs @ None, message } = &mut refused.error {
+                if let Some(s) = resp.retry_after_secs {
+                    *secs = Some(s);
+                    message.push_str(&format!(" (retry in {s} s)"));
+                }
+            }
             return Err(refused);
         }
         match serde_json::from_str::<Value>(&resp.body) {
@@ -352,7 +359,9 @@ impl MagePro {
 
     async fn wire(&self, name: &str) -> Result<WireWorkspace> {
         let answer = self.call(Op::Get, Method::GET, &["workspaces", name], None).await?;
-        Ok(decode::<WorkspaceOne>(answer, "GET /api/workspaces/{name}")?.workspace)
+        let w = decode::<WorkspaceOne>(answer, "GET /api/workspaces/{name}")?.workspace;
+        require_name(&w, "GET /api/workspaces/{name}")?;
+        Ok(w)
     }
 
     /// PUT `{"workspace":{"action":…}}`. The answer is the state before the action; only a
@@ -469,6 +478,14 @@ fn links(w: &WireWorkspace, cluster_type: &str) -> Vec<Link> {
 
 fn bad(what: &str, shape: &str) -> Error {
     Error::BadResponse { message: format!("{what} answered {shape}") }
+}
+
+/// The wire type reads leniently, but `name` is a workspace's id: without it, the answer is bad.
+fn require_name(w: &WireWorkspace, what: &str) -> Result<()> {
+    if w.name.trim().is_empty() {
+        return Err(bad(&format!("{VENDOR} ({what})"), "a workspace without its required field `name`"));
+    }
+    Ok(())
 }
 
 fn decode<T: DeserializeOwned>(v: Value, what: &str) -> Result<T> {
@@ -597,6 +614,7 @@ impl Provider for MagePro {
     async fn list(&self) -> Result<Vec<Workspace>> {
         let answer = self.call(Op::List, Method::GET, &["workspaces"], None).await?;
         let list: WorkspaceList = decode(answer, "GET /api/workspaces")?;
+        list.workspaces.iter().try_for_each(|w| require_name(w, "GET /api/workspaces"))?;
         let cluster_type = self.cluster_type().await?;
         Ok(list.workspaces.into_iter().map(|w| self.to_workspace(w, &cluster_type)).collect())
     }

@@ -89,7 +89,9 @@ impl Strongly {
     }
 
     async fn wire(&self, id: &str) -> Result<WireWorkspace> {
-        self.call(self.request(Method::GET, &["workspaces", id]), true).await?.json()
+        let w: WireWorkspace = self.call(self.request(Method::GET, &["workspaces", id]), true).await?.json()?;
+        check_id(&w)?;
+        Ok(w)
     }
 
     async fn projects(&self) -> Result<Vec<wire::WireProject>> {
@@ -115,10 +117,20 @@ impl Strongly {
         for _ in 0..MAX_PAGES {
             let req = self.request(Method::GET, &["workspaces"]).query(&[("limit", PAGE_LIMIT), ("offset", offset)]);
             let page: WorkspacePage = self.call(req, true).await?.json()?;
+            page.workspaces.iter().try_for_each(check_id)?;
             let got = page.workspaces.len() as u64;
+            let before = out.len();
             // A workspace created between two pages shifts the offsets; keep its first copy.
             out.extend(page.workspaces.into_iter().filter(|w| seen.insert(w.id.clone())));
             match next_offset(offset, got, page.limit, page.count) {
+                // A server that ignores `offset` sends the same full page again: nothing new is a loop.
+                Some(_) if out.len() == before => {
+                    return Err(Error::BadResponse {
+                        message: format!(
+                            "{VENDOR} sent the same page of workspaces again (offset {offset}); listing stopped"
+                        ),
+                    })
+                }
                 Some(next) => offset = next,
                 None => return Ok(out),
             }
@@ -206,6 +218,16 @@ fn next_offset(offset: u64, got: u64, limit: Option<u64>, count: Option<u64>) ->
     let page_size = limit.filter(|l| *l > 0).unwrap_or(PAGE_LIMIT).min(PAGE_LIMIT);
     let next = offset + got;
     (got > 0 && got >= page_size && count.is_none_or(|c| next < c)).then_some(next)
+}
+
+/// The wire type reads leniently, but a workspace without an id cannot be addressed.
+fn check_id(w: &WireWorkspace) -> Result<()> {
+    if w.id.trim().is_empty() {
+        return Err(Error::BadResponse {
+            message: format!("{VENDOR} answered a workspace without its required field `id`"),
+        });
+    }
+    Ok(())
 }
 
 fn error_of(resp: &RawResponse) -> Error {
