@@ -66,7 +66,8 @@ build() {
 
 layer build        build
 layer lint         lint
-layer rust         in_keyring_session cargo test --workspace --locked
+layer rust         in_keyring_session cargo test --workspace --locked -- --skip every_provider_against_every_fault
+layer fault-matrix cargo test -p hangar-core --locked --test fault_matrix -- --nocapture
 layer bindings     bindings_fresh
 layer keyring      bash tests/keyring/no_secret_service.sh
 layer ui-unit      bash -c 'cd ui && npx vitest run'
