@@ -28,6 +28,8 @@ fi
 node_ok() { command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; }
 if ! node_ok; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends nodejs npm || true
+  # Debian 12's own Node.js is 18; the UI's build tools need 20.19+. `n` fetches an LTS build.
+  node_ok || { command -v npm >/dev/null && $SUDO npm install -g n >/dev/null 2>&1 && $SUDO n lts >/dev/null 2>&1 && hash -r; }
   node_ok || { echo "Hangar's UI build needs Node.js 20.19 or newer (found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
 fi
 # `npm install` (not `npm ci`): npm 11 leaves other platforms' optional binaries out of the lock file, which `npm ci` then rejects.
