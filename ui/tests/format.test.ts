@@ -9,7 +9,7 @@ const base: Workspace = {
 };
 const all: Filter = { text: '', state: 'all', account: 'all' };
 const field = (over: Partial<FormField>): FormField => ({
-  key: 'k', label: 'GPUs', kind: 'number', required: false, choices: null, min: 0, max: 8, default: null, help: null, group: null, ...over,
+  key: 'k', label: 'GPUs', kind: 'number', required: false, choices: null, min: 0, max: 8, default: null, help: null, group: null, secret: false, ...over,
 });
 
 describe('age', () => {

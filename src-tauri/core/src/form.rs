@@ -51,6 +51,9 @@ pub struct FormField {
     pub help: Option<String>,
     /// For hardware pickers: the UI groups fields of one group onto the same wizard step.
     pub group: Option<String>,
+    /// A password or token the user types (masked on screen, never echoed back).
+    #[serde(default)]
+    pub secret: bool,
 }
 
 impl FormField {
@@ -66,11 +69,15 @@ impl FormField {
             default: None,
             help: None,
             group: None,
+            secret: false,
         }
     }
 
+    /// A text field; one whose key names a password, token or secret is masked.
     pub fn text(key: &str, label: &str) -> Self {
-        Self::base(key, label, FieldKind::Text)
+        let lower = key.to_ascii_lowercase();
+        let secret = ["password", "token", "secret"].iter().any(|w| lower.contains(w));
+        FormField { secret, ..Self::base(key, label, FieldKind::Text) }
     }
 
     pub fn number(key: &str, label: &str, min: f64, max: f64) -> Self {

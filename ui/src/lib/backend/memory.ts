@@ -79,8 +79,8 @@ export function memoryBackend(): Backend {
   let settings: Settings = { notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false }, theme: 'system', launch_at_login: false, start_minimized: false };
   const updateForm: Form = {
     fields: [
-      { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware' },
-      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: null, help: 'Disks only grow', group: 'hardware' },
+      { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
+      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: null, help: 'Disks only grow', group: 'hardware', secret: false },
     ],
   };
   const publish = () => snapListeners.forEach((cb) => cb(snapshot()));
@@ -109,11 +109,11 @@ export function memoryBackend(): Backend {
   ];
   const form: Form = {
     fields: [
-      { key: 'project', label: 'Project', kind: 'choice', required: true, choices: [{ value: 'p1', label: 'web-app', detail: null }, { value: 'p2', label: 'ml-research', detail: null }], min: null, max: null, default: 'p1', help: null, group: null },
-      { key: 'gpu_kind', label: 'GPU', kind: 'choice', required: false, choices: [{ value: 'none', label: 'No GPU', detail: null }, { value: 'a10', label: 'A10', detail: '1 × 24 GB GPU memory' }, { value: 'a100-80gb', label: 'A100-80GB', detail: '1 × 80 GB GPU memory' }], min: null, max: null, default: 'none', help: null, group: 'hardware' },
-      { key: 'cpus', label: 'CPUs', kind: 'choice', required: false, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware' },
-      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: '10', help: null, group: 'hardware' },
-      { key: 'keep_active', label: 'Keep running when idle', kind: 'bool', required: false, choices: null, min: null, max: null, default: 'false', help: null, group: null },
+      { key: 'project', label: 'Project', kind: 'choice', required: true, choices: [{ value: 'p1', label: 'web-app', detail: null }, { value: 'p2', label: 'ml-research', detail: null }], min: null, max: null, default: 'p1', help: null, group: null, secret: false },
+      { key: 'gpu_kind', label: 'GPU', kind: 'choice', required: false, choices: [{ value: 'none', label: 'No GPU', detail: null }, { value: 'a10', label: 'A10', detail: '1 × 24 GB GPU memory' }, { value: 'a100-80gb', label: 'A100-80GB', detail: '1 × 80 GB GPU memory' }], min: null, max: null, default: 'none', help: null, group: 'hardware', secret: false },
+      { key: 'cpus', label: 'CPUs', kind: 'choice', required: false, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
+      { key: 'volume_size_gb', label: 'Disk (GB)', kind: 'number', required: false, choices: null, min: 1, max: 500, default: '10', help: null, group: 'hardware', secret: false },
+      { key: 'keep_active', label: 'Keep running when idle', kind: 'bool', required: false, choices: null, min: null, max: null, default: 'false', help: null, group: null, secret: false },
     ],
   };
 

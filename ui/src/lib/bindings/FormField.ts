@@ -6,4 +6,8 @@ export type FormField = { key: string, label: string, kind: FieldKind, required:
 /**
  * For hardware pickers: the UI groups fields of one group onto the same wizard step.
  */
-group: string | null, };
+group: string | null, 
+/**
+ * A password or token the user types (masked on screen, never echoed back).
+ */
+secret: boolean, };
