@@ -224,3 +224,12 @@ pub fn take_pending_link(app: AppHandle, state: State<'_, AppState>) -> Reply<()
     }
     Ok(())
 }
+
+/// Signs an account out: its tokens leave the keyring (revoked where the provider can).
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>, name: String) -> Reply<Option<String>> {
+    let s = state.session()?;
+    let warning = s.hangar.sign_out(&name).await.map_err(fail)?;
+    s.watcher.refresh();
+    Ok(warning.map(|e| format!("Signed out; the provider could not revoke the sign-in: {e}")))
+}

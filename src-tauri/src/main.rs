@@ -199,6 +199,7 @@ fn main() {
             commands::add_account,
             commands::sign_in_account,
             commands::sign_in_again,
+            commands::sign_out,
             commands::remove_account,
             commands::test_account,
             commands::create_form,

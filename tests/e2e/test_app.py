@@ -236,6 +236,13 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
     assert "e2e-exalsius" in config and "token" not in config.replace("access_token", "").replace("refresh_token", ""), config
     d.save_screenshot(os.path.join(OUT, "app-signed-in.png"))
 
+    d.find_element(By.XPATH, "//li[.//strong[text()='e2e-exalsius']]//button[normalize-space()='Sign out']").click()
+    wait_for("the tokens to leave the keyring", lambda: "access_token" not in subprocess.run(
+        ["secret-tool", "lookup", "service", "hangar", "username", "e2e-exalsius"], capture_output=True, text=True).stdout)
+    wait_for("the signed-out account reported in place",
+             lambda: any("e2e-exalsius" in b.text for b in d.find_elements(By.CSS_SELECTOR, "[data-testid=account-failure]")),
+             timeout=20)
+
 
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
          test_tray_stop_stops_the_workspace_and_notifies_once,

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-use hangar_core::providers::exalsius::auth::{self, AuthSettings, REFRESH_TOKEN};
+use hangar_core::providers::exalsius::auth::{self, AuthSettings};
 use hangar_core::secrets::Credentials;
 use hangar_core::{Error, Hangar, ProviderId, Result};
 
@@ -89,13 +89,8 @@ pub async fn login(h: &Hangar, name: &str, args: &SignInArgs) -> Result<()> {
 
 /// `account logout NAME`: revokes the refresh token and keeps the account without tokens.
 pub async fn logout(h: &Hangar, name: &str) -> Result<()> {
-    let account = h.account(name)?;
-    let settings = settings(account.provider, &account.options)?;
-    let stored = h.credentials(name).await?;
-    if let Some(refresh) = stored.as_ref().and_then(|c| c.get(REFRESH_TOKEN)) {
-        if let Err(e) = auth::revoke(&settings, refresh).await {
-            eprintln!("warning: the refresh token could not be revoked ({e}); it is removed from this computer anyway");
-        }
+    if let Some(e) = h.sign_out(name).await? {
+        eprintln!("warning: the sign-in could not be revoked ({e}); its tokens are removed from this computer anyway");
     }
-    h.replace_credentials(name, Credentials::default()).await
+    Ok(())
 }

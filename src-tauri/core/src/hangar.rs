@@ -221,6 +221,19 @@ impl Hangar {
         Ok(())
     }
 
+    /// Signs an account out: revokes its sign-in where the provider can, and deletes its
+    /// tokens from the keyring; the account stays, to sign in again. Returns the revoke
+    /// failure, if any, after the tokens are gone.
+    pub async fn sign_out(&self, name: &str) -> Result<Option<Error>> {
+        let account = self.account(name)?;
+        let revoked = match self.load_secret(name).await? {
+            Some(creds) => provider::revoke_sign_in(&account, &creds).await.err(),
+            None => None,
+        };
+        self.replace_credentials(name, Credentials::default()).await?;
+        Ok(revoked)
+    }
+
     pub async fn test_account(&self, name: &str) -> Result<()> {
         self.provider(name).await?.verify().await
     }

@@ -102,3 +102,17 @@ pub async fn sign_in_with_browser(account: &Account, open_browser: impl Fn(&str)
         other => Err(Error::Unsupported(format!("{other} accounts take a pasted secret, not a browser sign-in"))),
     }
 }
+
+/// Revokes what the sign-in service issued (where it can revoke); the caller then deletes the
+/// stored tokens whatever this answers. A failure here is only worth a warning.
+pub async fn revoke_sign_in(account: &Account, credentials: &Credentials) -> Result<()> {
+    match account.provider {
+        ProviderId::Exalsius => match credentials.get(providers::exalsius::auth::REFRESH_TOKEN) {
+            Some(refresh) => {
+                providers::exalsius::auth::revoke(&providers::exalsius::auth_settings(account)?, refresh).await
+            }
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}

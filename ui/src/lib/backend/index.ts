@@ -28,6 +28,8 @@ export interface Backend {
   signInAccount(account: NewAccount): Promise<void>;
   /** Signs an existing account in again through the browser. */
   signInAgain(name: string): Promise<void>;
+  /** Deletes the account's tokens (revoking them where possible); returns a warning, if any. */
+  signOut(name: string): Promise<string | null>;
   removeAccount(name: string): Promise<void>;
   testAccount(name: string): Promise<void>;
   createForm(account: string, selected: Record<string, string>): Promise<Form>;

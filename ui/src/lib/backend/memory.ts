@@ -134,6 +134,7 @@ export function memoryBackend(): Backend {
       accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
     },
     signInAgain: async () => {},
+    signOut: async () => null,
     removeAccount: async (name) => {
       accounts.splice(accounts.findIndex((a) => a.name === name), 1);
       workspaces = workspaces.filter((w) => w.account !== name);

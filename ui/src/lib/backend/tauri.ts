@@ -28,6 +28,7 @@ export function tauriBackend(): Backend {
     addAccount: (account) => call('add_account', { account }),
     signInAccount: (account) => call('sign_in_account', { account }),
     signInAgain: (name) => call('sign_in_again', { name }),
+    signOut: (name) => call('sign_out', { name }),
     removeAccount: (name) => call('remove_account', { name }),
     testAccount: (name) => call('test_account', { name }),
     createForm: (account, selected) => call('create_form', { account, selected }),
