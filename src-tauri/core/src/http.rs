@@ -138,6 +138,27 @@ fn excerpt(body: &str) -> String {
     out
 }
 
+/// One client per process and timeout setting: building one loads the system's certificate
+/// store, which costs more than a whole request on loopback, and every account can share it.
+fn shared_client(settings: HttpSettings) -> Result<reqwest::Client> {
+    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<Vec<(Duration, Duration, reqwest::Client)>>> =
+        std::sync::OnceLock::new();
+    let clients = CLIENTS.get_or_init(Default::default);
+    let mut clients = clients.lock().map_err(|_| Error::Internal("HTTP client cache poisoned".into()))?;
+    if let Some((_, _, c)) = clients.iter().find(|(c, t, _)| *c == settings.connect_timeout && *t == settings.timeout) {
+        return Ok(c.clone());
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.timeout)
+        .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+    clients.push((settings.connect_timeout, settings.timeout, client.clone()));
+    Ok(client)
+}
+
 /// One provider account's HTTP client.
 #[derive(Clone)]
 pub struct Http {
@@ -151,13 +172,7 @@ pub struct Http {
 impl Http {
     pub fn new(base_url: &str, vendor: &str, creds: &Credentials, settings: HttpSettings) -> Result<Self> {
         let base = validate_base_url(base_url)?;
-        let client = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let client = shared_client(settings)?;
         Ok(Http {
             client,
             base,
