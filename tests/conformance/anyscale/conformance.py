@@ -4,42 +4,16 @@ run.sh sets ANYSCALE_HOST, ANYSCALE_CLI_TOKEN, HANGARCTL and a throwaway HOME be
 runs; the SDK reads its host and token at import time.
 """
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import uuid
 
-PASSED = 0
-FAILED = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import steps  # noqa: E402
+from steps import check, expect, hangarctl  # noqa: E402
 
-
-def check(label, fn):
-    """Runs one step; a step that raises or returns False fails, and the run goes on."""
-    global PASSED, FAILED
-    try:
-        value = fn()
-        if value is False:
-            raise AssertionError("check returned False")
-    except Exception as e:  # noqa: BLE001 - every failure is reported, not raised
-        FAILED += 1
-        print(f"FAIL {label}: {type(e).__name__}: {e}", flush=True)
-        if os.environ.get("CONFORMANCE_DEBUG"):
-            traceback.print_exc()
-        return None
-    PASSED += 1
-    shown = "" if value is None or value is True else f" -> {str(value)[:100]}"
-    print(f"ok   {label}{shown}", flush=True)
-    return value
-
-
-def expect(actual, wanted):
-    if actual != wanted:
-        raise AssertionError(f"expected {wanted!r}, got {actual!r}")
-    return actual
 
 
 def sdk_scenario():
@@ -78,15 +52,6 @@ def sdk_scenario():
     check("sdk terminate", lambda: expect(anyscale.workspace.terminate(id=wid), wid))
     check("sdk wait TERMINATED", lambda: anyscale.workspace.wait(id=wid, state="TERMINATED", timeout_s=60))
     check("sdk status terminated again", lambda: expect(anyscale.workspace.status(id=wid), WorkspaceState.TERMINATED))
-
-
-def hangarctl(config_dir, *args, stdin=None):
-    cmd = [os.environ["HANGARCTL"], "--config-dir", config_dir, "--json", *args]
-    env = dict(os.environ, HANGAR_POLL_MS="200")
-    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:2])} exited {done.returncode}: {done.stderr.strip()[:400]}")
-    return json.loads(done.stdout) if done.stdout.strip() else None
 
 
 def hangarctl_scenario():
@@ -133,19 +98,5 @@ def hangarctl_scenario():
     check("hangarctl account rm", lambda: hangarctl(cfg, "account", "rm", acct))
 
 
-def main():
-    started = time.time()
-    print("== the anyscale SDK against the demo cloud", flush=True)
-    try:
-        sdk_scenario()
-    except Exception as e:  # noqa: BLE001 - an import failure is one failed step
-        check("sdk import", lambda: (_ for _ in ()).throw(e))
-    print("== hangarctl against the same demo cloud", flush=True)
-    hangarctl_scenario()
-    print(f"({time.time() - started:.0f} s)")
-    print(f"anyscale-conformance: {PASSED} passed, {FAILED} failed", flush=True)
-    return 0 if FAILED == 0 and PASSED > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(steps.run("anyscale", "the anyscale SDK", sdk_scenario, hangarctl_scenario))

@@ -10,40 +10,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.request
 import uuid
 
-PASSED = 0
-FAILED = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+import steps  # noqa: E402
+from steps import check, expect, hangarctl  # noqa: E402
+
 CLOUD = json.loads(os.environ["EXALSIUS_CLOUD"])
 BASE = CLOUD["base_url"]
 TOKEN = CLOUD["credentials"]["access_token"]
-
-
-def check(label, fn):
-    """Runs one step; a step that raises or returns False fails, and the run goes on."""
-    global PASSED, FAILED
-    try:
-        value = fn()
-        if value is False:
-            raise AssertionError("check returned False")
-    except Exception as e:  # noqa: BLE001 - every failure is reported, not raised
-        FAILED += 1
-        print(f"FAIL {label}: {type(e).__name__}: {str(e)[:300]}", flush=True)
-        if os.environ.get("CONFORMANCE_DEBUG"):
-            traceback.print_exc()
-        return None
-    PASSED += 1
-    shown = "" if value is None or value is True else f" -> {str(value)[:100]}"
-    print(f"ok   {label}{shown}", flush=True)
-    return value
-
-
-def expect(actual, wanted):
-    if actual != wanted:
-        raise AssertionError(f"expected {wanted!r}, got {actual!r}")
-    return actual
 
 
 def raises(exc_type, fn):
@@ -160,15 +136,6 @@ def client_scenario():
     check("wrong token -> UnauthorizedException", lambda: raises(UnauthorizedException, wrong.list_workspaces))
 
 
-def hangarctl(config_dir, *args, stdin=None):
-    cmd = [os.environ["HANGARCTL"], "--config-dir", config_dir, "--json", *args]
-    env = dict(os.environ, HANGAR_POLL_MS="200")
-    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=120, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:2])} exited {done.returncode}: {done.stderr.strip()[:400]}")
-    return json.loads(done.stdout) if done.stdout.strip() else None
-
-
 def device_login(config_dir, acct):
     """`account login --sign-in device`: confirm the printed code the way a user would."""
     cmd = [os.environ["HANGARCTL"], "--config-dir", config_dir, "--json", "account", "login", acct, "--sign-in", "device"]
@@ -233,19 +200,5 @@ def hangarctl_scenario():
     check("hangarctl account rm", lambda: hangarctl(cfg, "account", "rm", acct))
 
 
-def main():
-    started = time.time()
-    print("== exalsius-api-client against the demo cloud", flush=True)
-    try:
-        client_scenario()
-    except Exception as e:  # noqa: BLE001 - an import failure is one failed step
-        check("client scenario", lambda: (_ for _ in ()).throw(e))
-    print("== hangarctl against the same demo cloud", flush=True)
-    hangarctl_scenario()
-    print(f"({time.time() - started:.0f} s)")
-    print(f"exalsius-conformance: {PASSED} passed, {FAILED} failed", flush=True)
-    return 0 if FAILED == 0 and PASSED > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(steps.run("exalsius", "exalsius-api-client", client_scenario, hangarctl_scenario))
