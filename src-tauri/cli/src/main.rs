@@ -355,7 +355,7 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
             })?;
             let single = info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
             let account = Account { name: name.clone(), provider: id, base_url, options: pairs(&option, "--option")? };
-            let creds = match sign_in::credentials(id, &account.options, &sign_in).await? {
+            let creds = match sign_in::credentials(&account, &sign_in).await? {
                 Some(signed_in) => signed_in,
                 None => read_credentials(&single)?,
             };

@@ -1,13 +1,13 @@
-//! Signing in to providers whose API takes an OAuth token (exalsius): the browser flow
-//! (PKCE on a loopback redirect) or a device code, for `account add --sign-in` and
-//! `account login`. Progress goes to stderr; tokens go only to the keyring.
+//! Signing in to providers whose users sign in rather than paste a secret
+//! (`ProviderInfo::browser_sign_in`): the browser flow or a device code, for
+//! `account add --sign-in` and `account login`. Progress goes to stderr; tokens go only to
+//! the keyring.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-use hangar_core::providers::exalsius::auth::{self, AuthSettings};
+use hangar_core::provider::{self, DeviceCode};
 use hangar_core::secrets::Credentials;
-use hangar_core::{Error, Hangar, ProviderId, Result};
+use hangar_core::{Account, Hangar, Result};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct SignInArgs {
@@ -20,15 +20,6 @@ pub struct SignInArgs {
     pub print_url: bool,
 }
 
-fn settings(provider: ProviderId, options: &BTreeMap<String, String>) -> Result<AuthSettings> {
-    match provider {
-        ProviderId::Exalsius => AuthSettings::from_options(options),
-        other => {
-            Err(Error::Unsupported(format!("{other} accounts take a token on standard input; there is no sign-in")))
-        }
-    }
-}
-
 /// A display to open a browser on; without one the device flow is the only way.
 fn has_display() -> bool {
     cfg!(any(target_os = "macos", target_os = "windows"))
@@ -36,12 +27,17 @@ fn has_display() -> bool {
         || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
-async fn run(settings: &AuthSettings, how: &str, print_url: bool) -> Result<Credentials> {
+fn vendor(account: &Account) -> String {
+    provider::info(account.provider).map_or_else(|| account.provider.to_string(), |i| i.display_name)
+}
+
+async fn run(account: &Account, how: &str, print_url: bool) -> Result<Credentials> {
+    let vendor = vendor(account);
     match how {
         "device" => {
-            auth::sign_in_device(settings, |code| {
+            provider::sign_in_with_device(account, |code: &DeviceCode| {
                 eprintln!(
-                    "To sign in to exalsius, open {} and enter the code {}",
+                    "To sign in to {vendor}, open {} and enter the code {}",
                     code.verification_uri, code.user_code
                 );
                 if let Some(complete) = &code.verification_uri_complete {
@@ -52,12 +48,12 @@ async fn run(settings: &AuthSettings, how: &str, print_url: bool) -> Result<Cred
             .await
         }
         _ => {
-            auth::sign_in_pkce(settings, |url| {
+            provider::sign_in_with_browser(account, |url| {
                 if print_url {
-                    eprintln!("Open this URL to sign in to exalsius: {url}");
+                    eprintln!("Open this URL to sign in to {vendor}: {url}");
                     return Ok(());
                 }
-                eprintln!("Opening the browser to sign in to exalsius. If it does not open, visit: {url}");
+                eprintln!("Opening the browser to sign in to {vendor}. If it does not open, visit: {url}");
                 hangar_core::platform::open_url(url)
             })
             .await
@@ -66,23 +62,18 @@ async fn run(settings: &AuthSettings, how: &str, print_url: bool) -> Result<Cred
 }
 
 /// Credentials from a sign-in when `--sign-in` was given; `None` means "read stdin".
-pub async fn credentials(
-    provider: ProviderId,
-    options: &BTreeMap<String, String>,
-    args: &SignInArgs,
-) -> Result<Option<Credentials>> {
+pub async fn credentials(account: &Account, args: &SignInArgs) -> Result<Option<Credentials>> {
     let Some(how) = args.sign_in.as_deref() else { return Ok(None) };
-    Ok(Some(run(&settings(provider, options)?, how, args.print_url).await?))
+    Ok(Some(run(account, how, args.print_url).await?))
 }
 
 /// `account login NAME`: signs in again and replaces the account's tokens in the keyring.
 pub async fn login(h: &Hangar, name: &str, args: &SignInArgs) -> Result<()> {
     let account = h.account(name)?;
-    let settings = settings(account.provider, &account.options)?;
     let how = args.sign_in.clone().unwrap_or_else(|| {
         if has_display() && std::io::stderr().is_terminal() { "browser" } else { "device" }.to_string()
     });
-    let creds = run(&settings, &how, args.print_url).await?;
+    let creds = run(&account, &how, args.print_url).await?;
     h.replace_credentials(name, creds).await?;
     h.test_account(name).await.map_err(|e| e.context(&format!("account '{name}' signed in, but")))
 }

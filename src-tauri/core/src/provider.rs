@@ -103,6 +103,20 @@ pub async fn sign_in_with_browser(account: &Account, open_browser: impl Fn(&str)
     }
 }
 
+/// A code the user confirms on any device (OAuth device flow); `Debug` hides the polling secret.
+pub use providers::exalsius::DeviceCode;
+
+/// Signs in with a device code, for shells with no browser at hand: `show` tells the user
+/// where to go and which code to enter.
+pub async fn sign_in_with_device(account: &Account, show: impl Fn(&DeviceCode)) -> Result<Credentials> {
+    match account.provider {
+        ProviderId::Exalsius => {
+            providers::exalsius::sign_in_device(&providers::exalsius::auth_settings(account)?, show).await
+        }
+        other => Err(Error::Unsupported(format!("{other} accounts take a pasted secret, not a device sign-in"))),
+    }
+}
+
 /// Revokes what the sign-in service issued (where it can revoke); the caller then deletes the
 /// stored tokens whatever this answers. A failure here is only worth a warning.
 pub async fn revoke_sign_in(account: &Account, credentials: &Credentials) -> Result<()> {

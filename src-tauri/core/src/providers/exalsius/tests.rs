@@ -18,22 +18,8 @@ fn provider(options: &[(&str, &str)]) -> Result<Exalsius> {
     })
 }
 
-const WORKSPACE: &str = r#"{"workspace": {
-  "id": "5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03",
-  "name": "jupyter-brave-otter",
-  "cluster_id": "3f0c9a4e-8d2b-4c1e-9f6a-2b7d5e8c1a90",
-  "workspace_status": "RUNNING",
-  "template": {"name": "jupyter-notebook-template", "description": "Jupyter Notebook", "variables": {"notebookPassword": "s3cret!"}},
-  "owner": "auth0|65f0c2d1e4b0a1", "owner_username": "ada@example.com",
-  "owner_org_id": "org_abc123", "owner_org_name": "Acme", "owner_teams": ["ml-team"],
-  "description": "Workspace with 1 GPUs",
-  "access_information": [{"access_type": "NODE_PORT", "access_protocol": "HTTP",
-      "access_description": "Jupyter Notebook UI", "port_name": "http",
-      "port_number": 31888, "external_ips": ["203.0.113.10"]}],
-  "resources": {"gpu_count": 1, "gpu_vendor": "NVIDIA", "gpu_type": "L40", "gpu_memory": 48,
-                "cpu_cores": 13, "memory_gb": 54, "storage_gb": 170},
-  "created_at": "2026-04-28T09:14:03Z"
-}}"#;
+/// The contract's §4.2 example, shared with the wire tests.
+use super::wire::tests::WORKSPACE;
 
 fn workspace(json: &str) -> WireWorkspace {
     serde_json::from_str::<WorkspaceResponse>(json).unwrap().workspace

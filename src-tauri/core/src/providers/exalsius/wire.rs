@@ -182,7 +182,7 @@ pub struct CreateWorkspace<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Contract §4.2.
