@@ -6,30 +6,17 @@ import re
 import subprocess
 import sys
 import time
-import traceback
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.options import ArgOptions
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import driver  # noqa: E402
+from driver import wait_for  # noqa: E402
 
 APP = os.environ["HANGAR_APP"]
 WORK = os.environ["E2E_DIR"]
 OUT = os.environ.get("E2E_OUT", WORK)
 TRAY_TOOL = os.path.join(os.path.dirname(__file__), "..", "lib", "tray.py")
-
-
-def wait_for(what, check, timeout=20.0):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            value = check()
-            if value:
-                return value
-        except Exception as e:  # the page may be re-rendering
-            last = e
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what} ({last})")
 
 
 def cards(d, account="demo-aether"):
@@ -251,27 +238,5 @@ TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opene
          test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
 
 
-def main():
-    opts = ArgOptions()
-    opts.set_capability("browserName", "wry")
-    opts.set_capability("tauri:options", {"application": APP})
-    passed = failed = 0
-    d = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
-    try:
-        for t in TESTS:
-            try:
-                t(d)
-                passed += 1
-                print(f"ok - {t.__name__}", flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL - {t.__name__}\n{traceback.format_exc()}", flush=True)
-                d.save_screenshot(os.path.join(OUT, f"fail-{t.__name__}.png"))
-    finally:
-        d.quit()
-    print(f"e2e: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
 if __name__ == "__main__":
-    main()
+    driver.run("e2e", APP, TESTS, OUT)

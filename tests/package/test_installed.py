@@ -4,27 +4,15 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.options import ArgOptions
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import driver  # noqa: E402
+from driver import wait_for  # noqa: E402
 
 APP = os.environ["HANGAR_APP"]
 OUT = os.environ["PKG_OUT"]
-
-
-def wait_for(what, check, timeout=20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            v = check()
-            if v:
-                return v
-        except Exception:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def hangar_windows():
@@ -73,25 +61,5 @@ def test_a_hangar_link_focuses_the_named_card(d):
 TESTS = [test_installed_app_shows_its_window, test_a_second_launch_opens_no_second_window, test_a_hangar_link_focuses_the_named_card]
 
 
-def main():
-    opts = ArgOptions()
-    opts.set_capability("browserName", "wry")
-    opts.set_capability("tauri:options", {"application": APP})
-    passed = failed = 0
-    d = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
-    try:
-        for t in TESTS:
-            try:
-                t(d)
-                passed += 1
-                print(f"ok - {t.__name__}", flush=True)
-            except Exception:
-                failed += 1
-                print(f"FAIL - {t.__name__}\n{traceback.format_exc()}", flush=True)
-    finally:
-        d.quit()
-    print(f"installed: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
-
-
-main()
+if __name__ == "__main__":
+    driver.run("installed", APP, TESTS, OUT)
