@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use hangar_core::http::HttpSettings;
 use hangar_core::secrets::{Credentials, KeyringStore};
+use hangar_core::settings::SshIncludeConsent;
 use hangar_core::storage::{Paths, Storage};
 use hangar_core::watcher::{Cadence, Watcher};
 use hangar_core::{Account, Action, Error, Hangar, LinkKind, ProviderId, Result, WorkspaceState};
@@ -94,7 +95,14 @@ enum Command {
         /// Print the link instead of opening it
         #[arg(long)]
         print: bool,
+        /// Whether Hangar may add its `Include` line to ~/.ssh/config (remembered), for IDE
+        /// links that go through an SSH host alias
+        #[arg(long, value_name = "allow|decline", value_parser = ["allow", "decline"])]
+        ssh_include: Option<String>,
     },
+    /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
+    /// the host aliases Hangar writes); bytes on standard input and output
+    Tunnel { account: String, id: String },
     /// Print state changes as they happen, until Ctrl-C
     Watch,
     /// Demo clouds on 127.0.0.1
@@ -129,6 +137,16 @@ enum AccountCommand {
         no_verify: bool,
         #[command(flatten)]
         sign_in: sign_in::SignInArgs,
+    },
+    /// Change an account's base URL or options; one authenticated call with them comes first
+    Edit {
+        name: String,
+        /// The new base URL; an empty value returns to the provider's default
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Set an option; `KEY=` (empty value) removes it. Options not named are kept.
+        #[arg(long = "option", value_name = "KEY=VALUE")]
+        option: Vec<String>,
     },
     /// List accounts
     Ls,
@@ -268,16 +286,28 @@ async fn run(cli: Cli) -> Result<i32> {
             output::done(&account, &id, "deleted", json);
             Ok(0)
         }
-        Command::Open { account, id, target, print } => {
+        Command::Open { account, id, target, print, ssh_include } => {
             let h = hangar(cli.config_dir)?;
             let kind = LinkKind::parse(&target)
                 .ok_or_else(|| Error::invalid("target", format!("unknown target '{target}'")))?;
-            let link = h.link(&account, &id, kind).await?;
+            if let Some(choice) = ssh_include {
+                let mut settings = h.storage().settings();
+                settings.ssh_include =
+                    if choice == "allow" { SshIncludeConsent::Allowed } else { SshIncludeConsent::Declined };
+                h.storage().save_settings(&settings)?;
+            }
+            let link = h.open(&account, &id, kind).await?;
             hangar_core::platform::check_openable(&link.url)?;
             if !print {
                 hangar_core::platform::open_url(&link.url)?;
             }
             output::link(&link, json);
+            Ok(0)
+        }
+        Command::Tunnel { account, id } => {
+            let h = hangar(cli.config_dir)?;
+            let target = h.tunnel(&account, &id).await?;
+            hangar_core::tunnel::pump(&target, tokio::io::stdin(), tokio::io::stdout()).await?;
             Ok(0)
         }
         Command::Watch => {
@@ -361,6 +391,20 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
             };
             h.add_account(account, creds, !no_verify).await?;
             output::done(&name, "", "added", json);
+        }
+        AccountCommand::Edit { name, base_url, option } => {
+            let current = h.account(&name)?;
+            let base_url = base_url.map_or(current.base_url, |u| Some(u).filter(|u| !u.trim().is_empty()));
+            let mut options = current.options;
+            for (key, value) in pairs(&option, "--option")? {
+                if value.is_empty() {
+                    options.remove(&key);
+                } else {
+                    options.insert(key, value);
+                }
+            }
+            h.edit_account(&name, base_url, options).await?;
+            output::done(&name, "", "changed", json);
         }
         AccountCommand::Ls => output::accounts(&h.accounts()?, json),
         AccountCommand::Rm { name } => {

@@ -26,6 +26,9 @@ pub enum Error {
     SecretStore(String),
     #[error("{0}")]
     Unsupported(String),
+    /// The user has not yet said whether Hangar may change a file of theirs (`~/.ssh/config`).
+    #[error("{0}")]
+    ConsentNeeded(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -51,6 +54,7 @@ impl Error {
             Error::BadResponse { .. } => "bad_response",
             Error::SecretStore(_) => "secret_store",
             Error::Unsupported(_) => "unsupported",
+            Error::ConsentNeeded(_) => "consent_needed",
             Error::Internal(_) => "internal",
         }
     }
@@ -59,7 +63,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Internal(_) => 1,
-            Error::InvalidInput { .. } | Error::Unsupported(_) => 2,
+            Error::InvalidInput { .. } | Error::Unsupported(_) | Error::ConsentNeeded(_) => 2,
             Error::Unauthorized(_) => 3,
             Error::NotFound(_) => 4,
             Error::Conflict(_) => 5,
@@ -91,6 +95,7 @@ impl Error {
             Error::BadResponse { message } => Error::BadResponse { message: p(message) },
             Error::SecretStore(m) => Error::SecretStore(p(m)),
             Error::Unsupported(m) => Error::Unsupported(p(m)),
+            Error::ConsentNeeded(m) => Error::ConsentNeeded(p(m)),
             Error::Internal(m) => Error::Internal(p(m)),
         }
     }

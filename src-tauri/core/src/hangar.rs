@@ -1,6 +1,7 @@
 //! The facade both faces (desktop app, `hangarctl`) call: accounts, workspaces, actions.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,10 @@ use crate::http::{validate_base_url, HttpSettings};
 use crate::model::{Account, Action, Link, LinkKind, ProviderId, ProviderInfo, Workspace, WorkspaceState};
 use crate::provider::{self, Provider, ProviderContext};
 use crate::secrets::{Credentials, SecretStore};
+use crate::settings::SshIncludeConsent;
+use crate::ssh::{ManagedSsh, TunnelCommand};
 use crate::storage::Storage;
+use crate::tunnel::TunnelTarget;
 
 /// One account that could not be listed, and why; the others' workspaces still come through.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -34,6 +38,31 @@ pub struct Hangar {
     secrets: Arc<dyn SecretStore>,
     http: HttpSettings,
     connected: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    ssh: Option<SshSetup>,
+}
+
+/// Where IDE host aliases go and which program their `ProxyCommand` runs; by default the
+/// user's `~/.ssh` and the `hangarctl` installed beside the running program.
+#[derive(Debug, Clone)]
+pub struct SshSetup {
+    pub managed: ManagedSsh,
+    pub tunnel_program: PathBuf,
+}
+
+impl SshSetup {
+    pub fn default_for_user() -> Result<SshSetup> {
+        let exe = std::env::current_exe()?;
+        let name = format!("hangarctl{}", std::env::consts::EXE_SUFFIX);
+        let tunnel_program =
+            if exe.file_name().is_some_and(|n| n == name.as_str()) { exe.clone() } else { exe.with_file_name(&name) };
+        if !tunnel_program.is_file() {
+            return Err(Error::Unavailable(format!(
+                "{name}, which carries IDE connections through the provider's tunnel, is not installed beside {}",
+                exe.display()
+            )));
+        }
+        Ok(SshSetup { managed: ManagedSsh::for_home()?, tunnel_program })
+    }
 }
 
 pub const MAX_NAME_LEN: usize = 64;
@@ -53,7 +82,13 @@ fn check_name(field: &str, what: &str, name: &str) -> Result<()> {
 
 impl Hangar {
     pub fn new(storage: Storage, secrets: Arc<dyn SecretStore>, http: HttpSettings) -> Hangar {
-        Hangar { storage, secrets, http, connected: Mutex::default() }
+        Hangar { storage, secrets, http, connected: Mutex::default(), ssh: None }
+    }
+
+    /// Puts IDE host aliases somewhere other than the user's `~/.ssh` (tests, portable setups).
+    pub fn with_ssh(mut self, ssh: SshSetup) -> Hangar {
+        self.ssh = Some(ssh);
+        self
     }
 
     pub fn storage(&self) -> &Storage {
@@ -177,6 +212,46 @@ impl Hangar {
         })?;
         self.storage.update_labels(|l| {
             l.remove(name);
+        })?;
+        self.forget(name);
+        Ok(())
+    }
+
+    /// Changes an account's base URL (`None`: the provider's default) and options. A provider
+    /// built with the new settings makes one authenticated call with the stored credentials
+    /// first; nothing changes when any step fails.
+    pub async fn edit_account(
+        &self,
+        name: &str,
+        base_url: Option<String>,
+        options: BTreeMap<String, String>,
+    ) -> Result<()> {
+        let mut account = self.account(name)?;
+        let info = provider::info(account.provider)
+            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
+        account.base_url = match base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => Some(validate_base_url(url)?.to_string().trim_end_matches('/').to_string()),
+            None if info.base_url_required => {
+                return Err(Error::invalid(
+                    "base_url",
+                    format!("{} needs the base URL of your instance", info.display_name),
+                ))
+            }
+            None => None,
+        };
+        account.options = options;
+        let credentials = self.load_secret(name).await?.ok_or_else(|| {
+            Error::Unauthorized(format!("no credentials stored for account '{name}'; sign in again first"))
+        })?;
+        let changed = |e: Error| e.context(&format!("account '{name}' was not changed"));
+        let p = self.build(account.clone(), credentials).map_err(changed)?;
+        p.verify().await.map_err(changed)?;
+        self.storage.update_accounts(|list| match list.iter_mut().find(|a| a.name == name) {
+            Some(stored) => {
+                *stored = account;
+                Ok(())
+            }
+            None => Err(Error::NotFound(format!("no account named '{name}'"))),
         })?;
         self.forget(name);
         Ok(())
@@ -359,22 +434,79 @@ impl Hangar {
 
     /// The link of one kind for a workspace, or why there is none.
     pub async fn link(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
-        let w = self.get(account, id).await?;
-        w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
-            let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
-            Error::Conflict(if w.state != WorkspaceState::Running {
-                format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
-            } else if available.is_empty() {
-                format!("workspace '{}' offers no links", w.name)
-            } else {
-                format!(
-                    "workspace '{}' has no {} link (available: {})",
-                    w.name,
-                    link_kind_name(kind),
-                    available.join(", ")
-                )
-            })
+        link_of(&self.get(account, id).await?, kind)
+    }
+}
+
+fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
+    w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
+        let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
+        Error::Conflict(if w.state != WorkspaceState::Running {
+            format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
+        } else if available.is_empty() {
+            format!("workspace '{}' offers no links", w.name)
+        } else {
+            format!("workspace '{}' has no {} link (available: {})", w.name, link_kind_name(kind), available.join(", "))
         })
+    })
+}
+
+impl Hangar {
+    /// The link to hand to the OS opener, with what it needs set up first: an IDE link
+    /// through an SSH alias gets its host block (and key) in Hangar's managed SSH config, and
+    /// the user's `~/.ssh/config` the `Include` line if they allowed it (settings.ssh_include).
+    pub async fn open(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
+        let w = self.get(account, id).await?;
+        let link = link_of(&w, kind)?;
+        let Some(alias) = link.ssh_alias.clone() else { return Ok(link) };
+        let Some(config_dir) = self.storage.paths().map(|p| p.config.clone()) else {
+            return Err(Error::Unsupported(
+                "the demo clouds run no SSH servers; add a real account to open its workspaces in an IDE".into(),
+            ));
+        };
+        let setup = match &self.ssh {
+            Some(s) => s.clone(),
+            None => SshSetup::default_for_user()?,
+        };
+        let ssh = &setup.managed;
+        let consent = self.storage.settings().ssh_include;
+        let included = ssh.is_included()?;
+        let line = ssh.include_line();
+        let user_config = ssh.user_config();
+        if !included && consent == SshIncludeConsent::Ask {
+            return Err(Error::ConsentNeeded(format!(
+                "to open workspaces in an IDE, Hangar keeps SSH host aliases in {} and needs the line `{line}` \
+                 at the top of {}; allow Hangar to add it, or add it yourself",
+                ssh.managed_config().display(),
+                user_config.display()
+            )));
+        }
+        let provider = self.provider(account).await?;
+        let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
+        let tunnel = host.tunnel.then(|| TunnelCommand {
+            program: setup.tunnel_program.clone(),
+            config_dir,
+            account: account.to_string(),
+            workspace_id: id.to_string(),
+        });
+        ssh.write_host(&alias, &host, tunnel.as_ref(), &format!("workspace '{}' of account '{account}'", w.name))?;
+        if !included {
+            if consent != SshIncludeConsent::Allowed {
+                return Err(Error::Conflict(format!(
+                    "host {alias} is ready, but {} does not include Hangar's SSH file: add the line `{line}` at its top \
+                     (or allow Hangar to add it in Settings)",
+                    user_config.display()
+                )));
+            }
+            ssh.add_include()?;
+        }
+        Ok(link)
+    }
+
+    /// The provider's tunnel to a workspace's SSH server (what `hangarctl tunnel` pumps).
+    pub async fn tunnel(&self, account: &str, id: &str) -> Result<TunnelTarget> {
+        let provider = self.provider(account).await?;
+        provider.tunnel(id).await.map_err(|e| e.context(&format!("account '{account}'")))
     }
 }
 

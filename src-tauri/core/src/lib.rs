@@ -15,7 +15,9 @@ pub mod providers;
 pub mod quantity;
 pub mod secrets;
 pub mod settings;
+pub mod ssh;
 pub mod storage;
+pub mod tunnel;
 pub mod watcher;
 
 pub use error::{Error, ErrorPayload, Result};

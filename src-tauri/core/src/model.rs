@@ -141,6 +141,11 @@ pub struct Link {
     pub url: String,
     /// What the link opens, for display ("Preview :3000", "Jupyter").
     pub label: Option<String>,
+    /// The SSH host alias the link goes through; Hangar writes it into its managed SSH
+    /// config when the link is opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ssh_alias: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

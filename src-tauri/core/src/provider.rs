@@ -11,6 +11,8 @@ use crate::http::HttpSettings;
 use crate::model::{Account, ProviderId, ProviderInfo, Workspace};
 use crate::providers;
 use crate::secrets::{Credentials, SecretStore};
+use crate::ssh::SshHost;
+use crate::tunnel::TunnelTarget;
 
 /// What a provider is built from: the account, its credentials, and the store to write
 /// refreshed credentials back to (for providers whose tokens rotate).
@@ -64,6 +66,14 @@ pub trait Provider: Send + Sync {
     }
     async fn update(&self, _id: &str, _values: &FormValues) -> Result<()> {
         Err(Error::Unsupported("this provider cannot update a workspace".into()))
+    }
+    /// How an IDE reaches a running workspace, for links that carry an `ssh_alias`.
+    async fn ssh_host(&self, _id: &str) -> Result<SshHost> {
+        Err(Error::Unsupported("this provider offers no SSH access".into()))
+    }
+    /// The provider's tunnel to a workspace's SSH server, for hosts with `tunnel` set.
+    async fn tunnel(&self, _id: &str) -> Result<TunnelTarget> {
+        Err(Error::Unsupported("this provider offers no SSH tunnel".into()))
     }
 }
 

@@ -30,7 +30,7 @@ fn account(demo: &AnyscaleDemo) -> Account {
         name: ACCOUNT.into(),
         provider: ProviderId::Anyscale,
         base_url: Some(demo.server.base_url.clone()),
-        options: BTreeMap::from([("ssh_aliases".to_string(), "yes".to_string())]),
+        options: BTreeMap::new(),
     }
 }
 

@@ -266,7 +266,19 @@ struct Cloud {
     base_url: OnceLock<String>,
     projects: Vec<Project>,
     data: Mutex<Data>,
+    ssh: Mutex<Ssh>,
 }
+
+/// The clusters' SSH side: the key every head node accepts, the short-lived tunnel tokens
+/// minted so far, and the SSH server the tunnel leads to (none: the tunnel says so).
+struct Ssh {
+    private_key: String,
+    backend: Option<std::net::SocketAddr>,
+    tokens: Vec<(String, String, Instant)>,
+}
+
+/// The SDK caches a cluster access token for at most this long; the demo honours no older one.
+const TUNNEL_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Cloud {
     fn base(&self) -> &str {
@@ -301,6 +313,15 @@ impl AnyscaleDemo {
             base_url: self.server.base_url.clone(),
             credentials: Value::String(self.cloud.token.clone()),
             options: Default::default(),
+        }
+    }
+
+    /// Makes every running cluster's SSH tunnel lead to `backend` (an SSH server on loopback),
+    /// reached with `private_key`, which the clusters' `ssh_key` endpoint then hands out.
+    pub fn set_ssh_server(&self, backend: std::net::SocketAddr, private_key: &str) {
+        if let Ok(mut ssh) = self.cloud.ssh.lock() {
+            ssh.backend = Some(backend);
+            ssh.private_key = private_key.into();
         }
     }
 
@@ -409,6 +430,7 @@ pub async fn start_with_token(timing: Timing, token: String) -> std::io::Result<
         base_url: OnceLock::new(),
         projects,
         data: Mutex::new(Data { workspaces: seeded, computes, builds }),
+        ssh: Mutex::new(Ssh { private_key: DEMO_KEY.into(), backend: None, tokens: vec![] }),
     });
     let api = Router::new()
         .route("/api/v2/userinfo/", get(userinfo))
@@ -447,8 +469,11 @@ pub async fn start_with_token(timing: Timing, token: String) -> std::io::Result<
         .route("/api/v2/sessions/{id}/stop", post(session_stop))
         .route("/api/v2/sessions/{id}/cluster_config_with_session_idle_timeout", put(session_idle))
         .route("/api/v2/sessions/{id}/head_ip", get(session_head_ip))
+        .route("/api/v2/sessions/{id}/ssh_key", get(session_ssh_key))
+        .route("/api/v2/authentication/{id}/cluster_access_token", get(cluster_access_token))
         .route_layer(axum::middleware::from_fn_with_state(cloud.clone(), authorize));
-    let app = api.fallback(console_page).with_state(cloud.clone());
+    // The cluster side: its own short-lived token, not the organization's.
+    let app = api.route("/sshws", get(ssh_websocket)).fallback(console_page).with_state(cloud.clone());
     let server = DemoServer::serve(app, Faults::default()).await?;
     let _ = cloud.base_url.set(server.base_url.clone());
     Ok(AnyscaleDemo { server, cloud })
@@ -1016,4 +1041,98 @@ async fn console_page(State(c): State<Shared>, h: HeaderMap, req: Request) -> Re
         }
     }
     err(StatusCode::NOT_FOUND, "Not Found")
+}
+
+/// Not a usable key: the demo clusters run no SSH server unless a test gives them one.
+const DEMO_KEY: &str =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nhangar-demo-cluster-key-not-a-real-key\n-----END OPENSSH PRIVATE KEY-----";
+
+async fn session_ssh_key(State(c): State<Shared>, Path(id): Path<String>) -> Response {
+    match with_cluster(&c, &id, |w| w.running()) {
+        Some(true) => {
+            let key = c.ssh.lock().map(|s| s.private_key.clone()).unwrap_or_default();
+            result(json!({"key_name": format!("anyscale-{id}"), "private_key": key}))
+        }
+        Some(false) => err(StatusCode::CONFLICT, &format!("Cluster {id} is not running")),
+        None => no_cluster(&id),
+    }
+}
+
+/// A bare JSON string, as the real endpoint answers.
+async fn cluster_access_token(State(c): State<Shared>, Path(id): Path<String>) -> Response {
+    match with_cluster(&c, &id, |w| w.running()) {
+        Some(true) => {
+            let token = random_token("cat_", 32);
+            if let Ok(mut ssh) = c.ssh.lock() {
+                ssh.tokens.retain(|(_, _, at)| at.elapsed() < TUNNEL_TOKEN_TTL);
+                ssh.tokens.push((token.clone(), id, Instant::now()));
+            }
+            Json(Value::String(token)).into_response()
+        }
+        Some(false) => err(StatusCode::CONFLICT, &format!("Cluster {id} is not running")),
+        None => no_cluster(&id),
+    }
+}
+
+/// `wss://<cluster host>/sshws`: bytes both ways between the WebSocket and the cluster's SSH
+/// server, for a fresh cluster access token of a cluster that is still running.
+async fn ssh_websocket(
+    State(c): State<Shared>,
+    h: HeaderMap,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> Response {
+    let bearer = h.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let (cluster, backend) = {
+        let Ok(ssh) = c.ssh.lock() else { return err(StatusCode::INTERNAL_SERVER_ERROR, "lock") };
+        let cluster = ssh
+            .tokens
+            .iter()
+            .find(|(t, _, at)| Some(t.as_str()) == bearer && at.elapsed() < TUNNEL_TOKEN_TTL)
+            .map(|(_, cluster, _)| cluster.clone());
+        (cluster, ssh.backend)
+    };
+    let Some(cluster) = cluster else {
+        return err(StatusCode::UNAUTHORIZED, "Unauthorized: the cluster access token is invalid or has expired.");
+    };
+    if with_cluster(&c, &cluster, |w| w.running()) != Some(true) {
+        return err(StatusCode::NOT_FOUND, &format!("Cluster {cluster} is not running"));
+    }
+    let Some(backend) = backend else {
+        return err(StatusCode::SERVICE_UNAVAILABLE, "this demo cluster runs no SSH server");
+    };
+    upgrade.on_upgrade(move |socket| bridge(socket, backend)).into_response()
+}
+
+async fn bridge(socket: axum::extract::ws::WebSocket, backend: std::net::SocketAddr) {
+    use axum::extract::ws::Message;
+    use futures::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(tcp) = tokio::net::TcpStream::connect(backend).await else { return };
+    let (mut tcp_in, mut tcp_out) = tcp.into_split();
+    let (mut ws_out, mut ws_in) = socket.split();
+    let to_ssh = async {
+        while let Some(Ok(message)) = ws_in.next().await {
+            match message {
+                Message::Binary(bytes) if tcp_out.write_all(&bytes).await.is_err() => break,
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+        let _ = tcp_out.shutdown().await;
+    };
+    let from_ssh = async {
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            match tcp_in.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if ws_out.send(Message::Binary(buf[..n].to_vec().into())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = ws_out.send(Message::Close(None)).await;
+    };
+    tokio::join!(to_ssh, from_ssh);
 }

@@ -61,7 +61,7 @@ def hangarctl_scenario():
     check(
         "hangarctl account add (verifies the token)",
         lambda: hangarctl(cfg, "account", "add", "anyscale", "--name", acct, "--base-url", base,
-                          "--option", "ssh_aliases=yes", stdin=token),
+                              stdin=token),
     )
     form = check("hangarctl form", lambda: hangarctl(cfg, "form", acct))
     if form is not None:

@@ -5,4 +5,9 @@ export type Link = { kind: LinkKind, url: string,
 /**
  * What the link opens, for display ("Preview :3000", "Jupyter").
  */
-label: string | null, };
+label: string | null, 
+/**
+ * The SSH host alias the link goes through; Hangar writes it into its managed SSH
+ * config when the link is opened.
+ */
+ssh_alias?: string, };

@@ -121,7 +121,9 @@ impl Aether {
         let port =
             self.account.options.get("preview_port").and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PREVIEW_PORT);
         preview_url(self.http.base(), &w.project_id, &w.id, port, w.preview_token.as_deref())
-            .map(|url| vec![Link { kind: LinkKind::Browser, url, label: Some(format!("Preview :{port}")) }])
+            .map(|url| {
+                vec![Link { kind: LinkKind::Browser, url, label: Some(format!("Preview :{port}")), ssh_alias: None }]
+            })
             .unwrap_or_default()
     }
 }

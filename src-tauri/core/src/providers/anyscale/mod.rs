@@ -24,11 +24,13 @@ use crate::model::{
     WorkspaceState,
 };
 use crate::provider::{Provider, ProviderContext};
+use crate::ssh::{self, SshHost};
+use crate::tunnel::TunnelTarget;
 use form::{ComputePlan, ImagePlan, Offer};
 use wire::{
     Build, BuildFromImageUri, ComputeConfig, ComputeTemplate, CreateComputeTemplate, CreateWorkspace, DecoratedSession,
-    Envelope, ErrorBody, InlineComputeConfig, InstanceType, InstanceTypeGroup, NodeType, Page, PatchOp, StopSession,
-    UserInfo, WireCloud, WireProject, WireWorkspace,
+    Envelope, ErrorBody, InlineComputeConfig, InstanceType, InstanceTypeGroup, KubeRaySshDetails, NodeType, Page,
+    PatchOp, SshKey, StopSession, UserInfo, WireCloud, WireProject, WireWorkspace,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://console.anyscale.com";
@@ -66,6 +68,12 @@ mod paths {
     }
     pub fn project(id: &str) -> [&str; 4] {
         ["api", "v2", "projects", id]
+    }
+    pub fn cluster_access_token(cluster_id: &str) -> [&str; 5] {
+        ["api", "v2", "authentication", cluster_id, "cluster_access_token"]
+    }
+    pub fn kuberay_ssh_details(workspace_id: &str) -> [&str; 6] {
+        ["api", "v2", "kuberay", "workloads", workspace_id, "ssh_details"]
     }
 }
 
@@ -323,8 +331,12 @@ impl Anyscale {
     }
 
     fn links(&self, w: &WireWorkspace, session: Option<&DecoratedSession>) -> Vec<Link> {
-        let browser =
-            |url: &str, label: &str| Link { kind: LinkKind::Browser, url: url.into(), label: Some(label.into()) };
+        let browser = |url: &str, label: &str| Link {
+            kind: LinkKind::Browser,
+            url: url.into(),
+            label: Some(label.into()),
+            ssh_alias: None,
+        };
         let mut links = vec![browser(self.http.endpoint(&["workspaces", &w.id]).as_str(), "Anyscale console")];
         if w.state() != "Running" {
             return links;
@@ -339,21 +351,48 @@ impl Anyscale {
                 links.push(browser(u, label));
             }
         }
-        // The IDE reaches the workspace through an SSH host alias. Hangar does not write that
-        // alias into ~/.ssh yet, so the links appear only when the user says it exists
-        // (account option `ssh_aliases=yes`); otherwise they would be dead links.
-        if self.account.options.get("ssh_aliases").map(String::as_str) != Some("yes") {
+        // The IDE goes through an SSH alias whose ProxyCommand is the cluster's HTTPS tunnel;
+        // a VM cluster that reports no tunnel host gets no IDE link rather than a dead one.
+        if session.is_some_and(|s| tunnel_host(s).is_none()) && !w.is_kuberay() {
             return links;
         }
-        let alias = ssh_alias(&w.name);
+        let alias = ssh::alias(&self.account.name, &w.name);
         for (kind, scheme) in [(LinkKind::Vscode, "vscode"), (LinkKind::Cursor, "cursor")] {
             links.push(Link {
                 kind,
                 url: format!("{scheme}://vscode-remote/ssh-remote+{alias}{REMOTE_DIR}"),
                 label: Some(format!("SSH host {alias}")),
+                ssh_alias: Some(alias.clone()),
             });
         }
         links
+    }
+
+    /// Where a running workspace's SSH server is reached, per the contract's IDE section.
+    async fn ssh_route(&self, id: &str) -> Result<(WireWorkspace, SshRoute)> {
+        let w = self.workspace(id).await?;
+        if w.state() != "Running" {
+            return Err(Error::Conflict(format!(
+                "workspace '{}' is {}; SSH opens once it is running",
+                w.name,
+                states::normalize(w.state())
+            )));
+        }
+        if w.is_kuberay() {
+            let details: Envelope<KubeRaySshDetails> = self.get_json(&paths::kuberay_ssh_details(&w.id), &[]).await?;
+            return Ok((w, SshRoute::KubeRay(details.result)));
+        }
+        let cluster = w.cluster_id.clone().filter(|c| !c.is_empty()).ok_or_else(|| Error::BadResponse {
+            message: format!("Anyscale returned workspace '{}' without a cluster id", w.name),
+        })?;
+        let session: Envelope<DecoratedSession> = self.get_json(&paths::session(&cluster), &[]).await?;
+        let (secure, host) = tunnel_host(&session.result).ok_or_else(|| {
+            Error::Unavailable(format!(
+                "workspace '{}' has no SSH tunnel: its cluster reports no web terminal host",
+                w.name
+            ))
+        })?;
+        Ok((w, SshRoute::Vm { cluster, secure, host }))
     }
 
     async fn act_on_cluster(&self, id: &str, action: Action) -> Result<()> {
@@ -382,6 +421,11 @@ impl Anyscale {
     }
 }
 
+enum SshRoute {
+    KubeRay(KubeRaySshDetails),
+    Vm { cluster: String, secure: bool, host: String },
+}
+
 fn to_value(body: &impl Serialize) -> Result<Value> {
     serde_json::to_value(body).map_err(|e| Error::Internal(format!("request body: {e}")))
 }
@@ -390,12 +434,12 @@ fn is_web_url(u: &str) -> bool {
     u.starts_with("https://") || u.starts_with("http://")
 }
 
-/// The SSH `Host` alias Hangar writes for a workspace: `hangar-<name>`, limited to the
-/// characters an alias may hold (names made before the backend's rule may have others).
-pub fn ssh_alias(name: &str) -> String {
-    let clean: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
-    format!("hangar-{clean}")
+/// The cluster's tunnel endpoint: the host (and port) of its web terminal URL, per the SDK.
+fn tunnel_host(s: &DecoratedSession) -> Option<(bool, String)> {
+    let url = url::Url::parse(s.webterminal_auth_url.as_deref()?).ok()?;
+    let host = url.host_str()?.to_string();
+    let secure = url.scheme() == "https";
+    Some((secure, url.port().map_or(host.clone(), |p| format!("{host}:{p}"))))
 }
 
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -528,6 +572,48 @@ impl Provider for Anyscale {
             .collect();
         self.learn(&[&w], &computes).await;
         Ok(self.to_workspace(&w, session.as_ref()))
+    }
+
+    async fn ssh_host(&self, id: &str) -> Result<SshHost> {
+        let (w, route) = self.ssh_route(id).await?;
+        let (host_name, private_key) = match route {
+            SshRoute::KubeRay(details) => (details.hostname, details.private_key),
+            SshRoute::Vm { cluster, host, .. } => {
+                let key: Envelope<SshKey> = self.get_json(&paths::session_action(&cluster, "ssh_key"), &[]).await?;
+                (host.split(':').next().unwrap_or_default().to_string(), key.result.private_key)
+            }
+        };
+        if private_key.trim().is_empty() {
+            return Err(Error::BadResponse {
+                message: format!("Anyscale returned no SSH key for workspace '{}'", w.name),
+            });
+        }
+        Ok(SshHost {
+            host_name,
+            port: 443,
+            user: "ray".into(),
+            private_key: Some(private_key),
+            tunnel: true,
+            ephemeral_host_key: true,
+        })
+    }
+
+    async fn tunnel(&self, id: &str) -> Result<TunnelTarget> {
+        let (w, route) = self.ssh_route(id).await?;
+        let (secure, host, token) = match route {
+            SshRoute::KubeRay(details) => {
+                let token = details.cluster_access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
+                    Error::BadResponse { message: format!("Anyscale gave no tunnel token for workspace '{}'", w.name) }
+                })?;
+                (true, details.hostname, token)
+            }
+            SshRoute::Vm { cluster, secure, host } => {
+                // A bare JSON string, no envelope.
+                let token: String = self.get_json(&paths::cluster_access_token(&cluster), &[]).await?;
+                (secure, host, token)
+            }
+        };
+        Ok(TunnelTarget { url: format!("{}://{host}/sshws", if secure { "wss" } else { "ws" }), bearer: token })
     }
 
     async fn create_form(&self, selected: &BTreeMap<String, String>) -> Result<Form> {

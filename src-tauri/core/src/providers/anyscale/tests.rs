@@ -12,7 +12,7 @@ fn provider(token: &str) -> Result<Anyscale> {
             name: "acme".into(),
             provider: ProviderId::Anyscale,
             base_url: Some("https://console.anyscale.com".into()),
-            options: BTreeMap::from([("ssh_aliases".to_string(), "yes".to_string())]),
+            options: BTreeMap::new(),
         },
         credentials: Credentials::single("token", token),
         secrets: Arc::new(MemoryStore::default()),
@@ -78,9 +78,9 @@ fn the_workspace_example_maps_with_console_and_ide_links() {
     assert_eq!(ws.details["idle timeout"], "120 min");
     assert_eq!(ws.links[0].url, "https://console.anyscale.com/workspaces/expwrk_abc123");
     let vscode = ws.links.iter().find(|l| l.kind == LinkKind::Vscode).unwrap();
-    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-my-workspace/home/ray/default");
+    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
     let cursor = ws.links.iter().find(|l| l.kind == LinkKind::Cursor).unwrap();
-    assert_eq!(cursor.url, "cursor://vscode-remote/ssh-remote+hangar-my-workspace/home/ray/default");
+    assert_eq!(cursor.url, "cursor://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
 }
 
 #[test]
@@ -185,16 +185,31 @@ fn request_bodies_match_the_captured_ones() {
 }
 
 #[test]
-fn ssh_alias_keeps_only_alias_characters() {
-    assert_eq!(ssh_alias("my.ws_2-a"), "hangar-my.ws_2-a");
-    assert_eq!(ssh_alias("old name/x"), "hangar-old-name-x");
+fn ide_links_go_through_a_hangar_ssh_alias_to_the_project_directory() {
+    let p = provider("sss_test").unwrap();
+    let w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
+    let s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
+    let ws = p.to_workspace(&w, Some(&s.result));
+    let vscode = ws.links.iter().find(|l| l.kind == LinkKind::Vscode).unwrap();
+    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
+    assert_eq!(vscode.ssh_alias.as_deref(), Some("hangar-acme-my-workspace"));
+    assert!(ws.links.iter().any(|l| l.kind == LinkKind::Cursor));
+    assert_eq!(tunnel_host(&s.result), Some((true, "cluster.example".to_string())));
 }
 
 #[test]
-fn ide_links_need_the_users_ssh_alias() {
-    let mut p = provider("sss_test").unwrap();
-    p.account.options.clear();
+fn a_cluster_without_a_tunnel_host_gets_no_ide_link() {
+    let p = provider("sss_test").unwrap();
     let w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
-    let ws = p.to_workspace(&w, None);
-    assert!(ws.links.iter().all(|l| l.kind == LinkKind::Browser), "no dead IDE link without an SSH alias");
+    let mut s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
+    s.result.webterminal_auth_url = None;
+    let ws = p.to_workspace(&w, Some(&s.result));
+    assert!(ws.links.iter().all(|l| l.kind == LinkKind::Browser), "no dead IDE link: {:?}", ws.links);
+}
+
+#[test]
+fn a_stopped_workspace_has_no_ide_link() {
+    let p = provider("sss_test").unwrap();
+    let w: WireWorkspace = serde_json::from_str(&WORKSPACE.replace("\"Running\"", "\"Terminated\"")).unwrap();
+    assert!(p.to_workspace(&w, None).links.iter().all(|l| l.kind == LinkKind::Browser));
 }

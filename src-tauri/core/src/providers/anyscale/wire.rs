@@ -99,6 +99,9 @@ pub struct DecoratedSession {
     pub jupyter_notebook_url: Option<String>,
     #[serde(default)]
     pub ray_dashboard_url: Option<String>,
+    /// Its host is the cluster's HTTPS tunnel endpoint (`wss://<host>/sshws`).
+    #[serde(default)]
+    pub webterminal_auth_url: Option<String>,
     #[serde(default)]
     pub cloud: Option<MiniCloud>,
     #[serde(default)]
@@ -277,4 +280,19 @@ pub struct ErrorDetail {
     pub detail: Option<Value>,
     #[serde(default)]
     pub message: Option<String>,
+}
+
+/// `GET /api/v2/sessions/{cluster_id}/ssh_key`: the key the head node accepts.
+#[derive(Deserialize)]
+pub struct SshKey {
+    pub private_key: String,
+}
+
+/// `GET /api/v2/kuberay/workloads/{workspace_id}/ssh_details`: a KubeRay workspace's tunnel in one call.
+#[derive(Deserialize)]
+pub struct KubeRaySshDetails {
+    pub hostname: String,
+    pub private_key: String,
+    #[serde(default)]
+    pub cluster_access_token: Option<String>,
 }

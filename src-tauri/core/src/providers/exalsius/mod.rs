@@ -413,6 +413,7 @@ fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, Stri
                 kind: LinkKind::Browser,
                 url: format!("{scheme}://{host}:{port}/"),
                 label: label.or_else(|| Some(if name.is_empty() { "Web".into() } else { name.clone() })),
+                ssh_alias: None,
             });
         } else if is_ssh {
             let target = if port == 22 { format!("{ssh_user}@{host}") } else { format!("{ssh_user}@{host}:{port}") };
@@ -424,12 +425,14 @@ fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, Stri
                 } else {
                     format!("ssh -p {port} {ssh_user}@{host}")
                 }),
+                ssh_alias: None,
             });
             for (kind, scheme) in [(LinkKind::Vscode, "vscode"), (LinkKind::Cursor, "cursor")] {
                 links.push(Link {
                     kind,
                     url: format!("{scheme}://vscode-remote/ssh-remote+{target}{REMOTE_DIR}"),
                     label: Some(format!("SSH {target}")),
+                    ssh_alias: None,
                 });
             }
         } else {

@@ -50,7 +50,8 @@ fn the_contract_workspace_maps_with_its_jupyter_link() {
         vec![Link {
             kind: LinkKind::Browser,
             url: "http://203.0.113.10:31888/".into(),
-            label: Some("Jupyter Notebook UI".into())
+            label: Some("Jupyter Notebook UI".into()),
+            ssh_alias: None
         }]
     );
     assert_eq!(ws.details["owner"], "ada@example.com");

@@ -470,7 +470,7 @@ fn links(w: &WireWorkspace, cluster_type: &str) -> Vec<Link> {
     };
     match url::Url::parse(&text) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => {
-            vec![Link { kind: LinkKind::Browser, url: u.to_string(), label: Some("Mage".into()) }]
+            vec![Link { kind: LinkKind::Browser, url: u.to_string(), label: Some("Mage".into()), ssh_alias: None }]
         }
         _ => vec![],
     }

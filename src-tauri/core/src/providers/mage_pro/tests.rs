@@ -119,7 +119,8 @@ fn the_documented_workspace_object_maps() {
         vec![Link {
             kind: LinkKind::Browser,
             url: "https://mage.example.test/alpha".into(),
-            label: Some("Mage".into())
+            label: Some("Mage".into()),
+            ssh_alias: None
         }]
     );
     assert_eq!(w.actions, vec![Action::Stop, Action::Update, Action::Delete]);

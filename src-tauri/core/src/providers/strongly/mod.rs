@@ -201,7 +201,7 @@ fn links(w: &WireWorkspace) -> Vec<Link> {
         return vec![];
     }
     let label = w.environment_type.as_deref().and_then(environment_label).unwrap_or("Workspace");
-    vec![Link { kind: LinkKind::Browser, url: url.to_string(), label: Some(label.to_string()) }]
+    vec![Link { kind: LinkKind::Browser, url: url.to_string(), label: Some(label.to_string()), ssh_alias: None }]
 }
 
 fn environment_label(value: &str) -> Option<&'static str> {

@@ -157,7 +157,8 @@ fn the_documented_workspace_object_maps() {
         vec![Link {
             kind: LinkKind::Browser,
             url: "https://ws-ghi789.workspaces.strongly.ai/".into(),
-            label: Some("Jupyter".into())
+            label: Some("Jupyter".into()),
+            ssh_alias: None
         }]
     );
     assert_eq!(w.actions, vec![Action::Stop], "a running workspace must be stopped before delete");
