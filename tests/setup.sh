@@ -12,7 +12,7 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 APP_PKGS="libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev gnome-keyring libsecret-tools"
 TEST_PKGS="xvfb xauth dbus-x11 at-spi2-core webkit2gtk-driver imagemagick chromium python3-venv
-  python3-dbus python3-gi desktop-file-utils x11-utils"
+  python3-dbus python3-gi desktop-file-utils x11-utils openssh-server openssh-client"
 PKGS=$APP_PKGS; [ "$MODE" = test ] && PKGS="$APP_PKGS $TEST_PKGS"
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"; done)
 if [ -n "$missing" ]; then

@@ -81,13 +81,17 @@ def hangarctl_scenario():
     running = check("hangarctl start --wait", lambda: hangarctl(cfg, "start", acct, wid, "--wait", "--timeout", "60"))
     if running is not None:
         check("running", lambda: expect(running["state"], "running"))
+    alias = f"hangar-{acct}-{name}"
     check(
-        "hangarctl open vscode",
+        "hangarctl open vscode (writes the SSH alias, with consent)",
         lambda: expect(
-            hangarctl(cfg, "open", acct, wid, "--target", "vscode", "--print")["url"],
-            f"vscode://vscode-remote/ssh-remote+hangar-{name}/home/ray/default",
+            hangarctl(cfg, "open", acct, wid, "--target", "vscode", "--print", "--ssh-include", "allow")["url"],
+            f"vscode://vscode-remote/ssh-remote+{alias}/home/ray/default",
         ),
     )
+    host_block = os.path.join(os.environ["HOME"], ".ssh", "hangar", "hosts", f"{alias}.conf")
+    check("the alias's ProxyCommand is hangarctl tunnel",
+          lambda: expect(f"tunnel {acct} {wid}" in open(host_block).read(), True))
     stopped = check("hangarctl stop --wait", lambda: hangarctl(cfg, "stop", acct, wid, "--wait", "--timeout", "60"))
     if stopped is not None:
         check("stopped", lambda: expect(stopped["state"], "stopped"))
