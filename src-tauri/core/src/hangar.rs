@@ -15,7 +15,7 @@ use crate::model::{Account, Action, Link, LinkKind, ProviderId, ProviderInfo, Wo
 use crate::provider::{self, Provider, ProviderContext};
 use crate::secrets::{Credentials, SecretStore};
 use crate::settings::SshIncludeConsent;
-use crate::ssh::{ManagedSsh, TunnelCommand};
+use crate::ssh::{ManagedSsh, Owner, TunnelCommand};
 use crate::storage::Storage;
 use crate::tunnel::TunnelTarget;
 
@@ -375,6 +375,7 @@ impl Hangar {
             Action::Stop => p.stop(id).await,
             Action::Delete => {
                 p.delete(id).await?;
+                self.forget_ssh_hosts(account, id);
                 self.storage.update_labels(|l| {
                     if let Some(m) = l.get_mut(account) {
                         m.remove(id);
@@ -489,7 +490,8 @@ impl Hangar {
             account: account.to_string(),
             workspace_id: id.to_string(),
         });
-        ssh.write_host(&alias, &host, tunnel.as_ref(), &format!("workspace '{}' of account '{account}'", w.name))?;
+        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
+        ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
         if !included {
             if consent != SshIncludeConsent::Allowed {
                 return Err(Error::Conflict(format!(
@@ -501,6 +503,22 @@ impl Hangar {
             ssh.add_include()?;
         }
         Ok(link)
+    }
+
+    /// A deleted workspace's host aliases and keys go with it; failing to remove them is only
+    /// worth a warning (the workspace is gone either way).
+    fn forget_ssh_hosts(&self, account: &str, id: &str) {
+        if self.storage.paths().is_none() {
+            return;
+        }
+        let managed = match &self.ssh {
+            Some(s) => Ok(s.managed.clone()),
+            None => ManagedSsh::for_home(),
+        };
+        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: String::new() };
+        if let Err(e) = managed.and_then(|m| m.remove_workspace(&owner)) {
+            tracing::warn!(code = e.code(), "SSH host of a deleted workspace not removed");
+        }
     }
 
     /// The provider's tunnel to a workspace's SSH server (what `hangarctl tunnel` pumps).

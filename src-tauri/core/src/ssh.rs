@@ -44,6 +44,26 @@ pub fn alias(account: &str, workspace_name: &str) -> String {
     format!("hangar-{}-{}", clean(account), clean(workspace_name))
 }
 
+/// The workspace a host block was written for; the block records it, so the block can go
+/// when the workspace does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owner {
+    pub account: String,
+    pub workspace_id: String,
+    /// For the reader of the file only.
+    pub workspace_name: String,
+}
+
+impl Owner {
+    fn marker(&self) -> String {
+        format!("# account: {} | workspace id: {}", clean(&self.account), clean(&self.workspace_id))
+    }
+}
+
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// The command an SSH `ProxyCommand` runs to reach a tunnelled workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TunnelCommand {
@@ -138,7 +158,7 @@ impl ManagedSsh {
         alias: &str,
         host: &SshHost,
         tunnel: Option<&TunnelCommand>,
-        about: &str,
+        owner: &Owner,
     ) -> Result<PathBuf> {
         check_word("alias", alias)?;
         check_word("host name", &host.host_name)?;
@@ -158,8 +178,9 @@ impl ManagedSsh {
             None => None,
         };
         let mut block = String::new();
-        let about: String = about.chars().filter(|c| !c.is_control()).collect();
-        let _ = writeln!(block, "# Written by Hangar for {about}. Hangar rewrites this file; edits are lost.");
+        let _ = writeln!(block, "# Written by Hangar; it rewrites or removes this file, so edits are lost.");
+        let _ = writeln!(block, "# For workspace '{}'.", clean(&owner.workspace_name));
+        let _ = writeln!(block, "{}", owner.marker());
         let _ = writeln!(block, "Host {alias}");
         let _ = writeln!(block, "  HostName {}", host.host_name);
         let _ = writeln!(block, "  Port {}", host.port);
@@ -182,7 +203,20 @@ impl ManagedSsh {
         Ok(path)
     }
 
-    /// Forgets one alias and its key (a deleted workspace).
+    /// Forgets the aliases (and keys) written for a workspace that is gone.
+    pub fn remove_workspace(&self, owner: &Owner) -> Result<()> {
+        let marker = owner.marker();
+        let Ok(entries) = std::fs::read_dir(self.hangar_dir().join("hosts")) else { return Ok(()) };
+        for path in entries.flatten().map(|e| e.path()) {
+            let ours = std::fs::read_to_string(&path).is_ok_and(|t| t.lines().any(|l| l == marker));
+            if let (true, Some(alias)) = (ours, path.file_stem().and_then(|s| s.to_str())) {
+                self.remove_host(alias)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets one alias and its key.
     pub fn remove_host(&self, alias: &str) -> Result<()> {
         check_word("alias", alias)?;
         for path in
@@ -290,6 +324,10 @@ mod tests {
         }
     }
 
+    fn owner() -> Owner {
+        Owner { account: "work".into(), workspace_id: "expwrk_1".into(), workspace_name: "ws".into() }
+    }
+
     fn tunnel() -> TunnelCommand {
         TunnelCommand {
             program: "/usr/bin/hangarctl".into(),
@@ -351,7 +389,7 @@ mod tests {
     fn host_block_names_the_tunnel_and_a_private_key_file() {
         let dir = tempfile::tempdir().unwrap();
         let ssh = ManagedSsh::at(dir.path());
-        let path = ssh.write_host("hangar-work-ws", &host(true), Some(&tunnel()), "workspace 'ws'").unwrap();
+        let path = ssh.write_host("hangar-work-ws", &host(true), Some(&tunnel()), &owner()).unwrap();
         let block = std::fs::read_to_string(&path).unwrap();
         assert!(block.contains("Host hangar-work-ws\n"), "{block}");
         assert!(block.contains("  Port 443\n  User ray\n"), "{block}");
@@ -375,7 +413,10 @@ mod tests {
             "{managed}"
         );
 
-        ssh.remove_host("hangar-work-ws").unwrap();
+        let other = Owner { workspace_id: "expwrk_2".into(), ..owner() };
+        ssh.remove_workspace(&other).unwrap();
+        assert!(path.exists(), "another workspace's removal leaves this one");
+        ssh.remove_workspace(&Owner { workspace_name: String::new(), ..owner() }).unwrap();
         assert!(!path.exists() && !key.exists());
     }
 
@@ -385,7 +426,7 @@ mod tests {
         let ssh = ManagedSsh::at(dir.path());
         let mut direct = host(false);
         direct.private_key = None;
-        let block = std::fs::read_to_string(ssh.write_host("hangar-a-b", &direct, None, "b").unwrap()).unwrap();
+        let block = std::fs::read_to_string(ssh.write_host("hangar-a-b", &direct, None, &owner()).unwrap()).unwrap();
         assert!(
             !block.contains("StrictHostKeyChecking")
                 && !block.contains("ProxyCommand")
@@ -399,12 +440,12 @@ mod tests {
         let ssh = ManagedSsh::at(dir.path());
         let mut evil = host(false);
         evil.host_name = "x\n  ProxyCommand sh -c evil".into();
-        assert_eq!(ssh.write_host("hangar-a-b", &evil, None, "b").unwrap_err().code(), "bad_response");
+        assert_eq!(ssh.write_host("hangar-a-b", &evil, None, &owner()).unwrap_err().code(), "bad_response");
         let mut evil = host(false);
         evil.user = "ray -oProxyCommand=x".into();
-        assert!(ssh.write_host("hangar-a-b", &evil, None, "b").is_err());
+        assert!(ssh.write_host("hangar-a-b", &evil, None, &owner()).is_err());
         let mut bad = tunnel();
         bad.workspace_id = "$(rm -rf ~)".into();
-        assert!(ssh.write_host("hangar-a-b", &host(true), Some(&bad), "b").is_err());
+        assert!(ssh.write_host("hangar-a-b", &host(true), Some(&bad), &owner()).is_err());
     }
 }

@@ -374,8 +374,9 @@ async fn a_dev_container_offers_ssh_and_ide_links() {
         .unwrap();
     let running = wait_for(&e, &w.id, WorkspaceState::Running).await;
     let vscode = running.links.iter().find(|l| l.kind == LinkKind::Vscode).expect("vscode link");
-    assert!(vscode.url.starts_with("vscode://vscode-remote/ssh-remote+dev@127.0.0.1:3"), "{}", vscode.url);
-    assert!(vscode.url.ends_with("/workspace"));
+    let alias = format!("hangar-{ACCOUNT}-devbox");
+    assert_eq!(vscode.url, format!("vscode://vscode-remote/ssh-remote+{alias}/workspace"));
+    assert_eq!(vscode.ssh_alias.as_deref(), Some(alias.as_str()), "the alias is written when the link opens");
     assert!(running.links.iter().any(|l| l.kind == LinkKind::Cursor));
     assert!(running.links.iter().any(|l| l.kind == LinkKind::Ssh));
     let err = e

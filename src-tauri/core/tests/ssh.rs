@@ -110,6 +110,23 @@ async fn allowed_it_writes_the_alias_its_key_and_one_include() {
     e.hangar.open(ACCOUNT, &e.running, LinkKind::Cursor).await.unwrap();
     assert_eq!(e.user_config().matches("Include").count(), 1, "{}", e.user_config());
     assert!(e.ssh().is_included().unwrap());
+
+    // The alias and its key go with the workspace.
+    e.hangar.act(ACCOUNT, &e.running, hangar_core::Action::Stop).await.unwrap();
+    e.hangar
+        .wait(
+            ACCOUNT,
+            &e.running,
+            |s| s == WorkspaceState::Stopped,
+            Duration::from_secs(20),
+            Duration::from_millis(100),
+        )
+        .await
+        .unwrap();
+    e.hangar.act(ACCOUNT, &e.running, hangar_core::Action::Delete).await.unwrap();
+    assert!(!e.home.path().join(format!(".ssh/hangar/hosts/{alias}.conf")).exists());
+    assert!(!e.home.path().join(format!(".ssh/hangar/keys/{alias}")).exists());
+    assert!(e.ssh().is_included().unwrap(), "the include line stays: other workspaces may use it");
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ use crate::model::{
 };
 use crate::provider::{Provider, ProviderContext};
 use crate::secrets::{Credentials, SecretStore};
+use crate::ssh::{self, SshHost};
 use auth::{AuthSettings, ACCESS_TOKEN, EXPIRES_AT, REFRESH_TOKEN};
 use form::Offer;
 use wire::{
@@ -336,7 +337,8 @@ impl Exalsius {
         put("auto-delete at", w.to_be_deleted_at.clone());
         put("storage", w.resources.as_ref().and_then(|r| r.storage_gb).map(|s| format!("{s} GB")));
         let (links, access) = if state == WorkspaceState::Running {
-            links(w.access_information.as_deref().unwrap_or_default(), &self.ssh_user)
+            let alias = ssh::alias(&self.account.name, w.name.as_deref().or(w.id.as_deref()).unwrap_or_default());
+            links(w.access_information.as_deref().unwrap_or_default(), &self.ssh_user, &alias)
         } else {
             (vec![], vec![])
         };
@@ -390,7 +392,23 @@ fn to_hardware(r: Option<&NodeHardware>) -> Hardware {
 
 /// Links from `access_information` (contract §7), and details for ports that are not pages.
 /// Entries without an external IP are not reachable yet.
-fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, String)>) {
+fn is_ssh(a: &AccessInfo) -> bool {
+    let name = a.port_name.as_deref().unwrap_or("").to_ascii_lowercase();
+    let protocol = a.access_protocol.as_deref().unwrap_or("").to_ascii_uppercase();
+    protocol == "SSH" || (protocol == "TCP" && name == "ssh")
+}
+
+/// The first reachable SSH port: (host address, port).
+fn ssh_endpoint(access: &[AccessInfo]) -> Option<(String, u16)> {
+    access.iter().filter(|a| is_ssh(a)).find_map(|a| {
+        let ip = a.external_ips.as_ref()?.first().filter(|ip| valid_host(ip))?;
+        Some((ip.clone(), u16::try_from(a.port_number?).ok()?))
+    })
+}
+
+/// IDE links go through a Hangar-managed SSH alias (`ssh_alias`): VS Code and Cursor take a
+/// host, not a port, in their remote authority.
+fn links(access: &[AccessInfo], ssh_user: &str, alias: &str) -> (Vec<Link>, Vec<(String, String)>) {
     let mut links = vec![];
     let mut details = vec![];
     for a in access {
@@ -406,7 +424,7 @@ fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, Stri
         let host = if ip.contains(':') { format!("[{ip}]") } else { ip.clone() };
         let is_web = matches!(protocol.as_str(), "HTTP" | "HTTPS")
             || (protocol == "TCP" && matches!(name.as_str(), "http" | "open-webui"));
-        let is_ssh = protocol == "SSH" || (protocol == "TCP" && name == "ssh");
+        let is_ssh = is_ssh(a);
         if is_web {
             let scheme = if protocol == "HTTPS" { "https" } else { "http" };
             links.push(Link {
@@ -416,7 +434,6 @@ fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, Stri
                 ssh_alias: None,
             });
         } else if is_ssh {
-            let target = if port == 22 { format!("{ssh_user}@{host}") } else { format!("{ssh_user}@{host}:{port}") };
             links.push(Link {
                 kind: LinkKind::Ssh,
                 url: format!("ssh://{ssh_user}@{host}:{port}"),
@@ -430,9 +447,9 @@ fn links(access: &[AccessInfo], ssh_user: &str) -> (Vec<Link>, Vec<(String, Stri
             for (kind, scheme) in [(LinkKind::Vscode, "vscode"), (LinkKind::Cursor, "cursor")] {
                 links.push(Link {
                     kind,
-                    url: format!("{scheme}://vscode-remote/ssh-remote+{target}{REMOTE_DIR}"),
-                    label: Some(format!("SSH {target}")),
-                    ssh_alias: None,
+                    url: format!("{scheme}://vscode-remote/ssh-remote+{alias}{REMOTE_DIR}"),
+                    label: Some(format!("SSH host {alias}")),
+                    ssh_alias: Some(alias.to_string()),
                 });
             }
         } else {
@@ -555,6 +572,24 @@ impl Provider for Exalsius {
         let w = self.wire(id).await?;
         self.learn_clusters(std::slice::from_ref(&w)).await;
         Ok(self.to_workspace(&w))
+    }
+
+    async fn ssh_host(&self, id: &str) -> Result<SshHost> {
+        let w = self.wire(id).await?;
+        let name = w.name.clone().unwrap_or_else(|| id.to_string());
+        if states::normalize(w.status()) != WorkspaceState::Running {
+            return Err(Error::Conflict(format!("workspace '{name}' is not running; SSH opens once it is")));
+        }
+        let (host_name, port) = ssh_endpoint(w.access_information.as_deref().unwrap_or_default())
+            .ok_or_else(|| Error::Unavailable(format!("workspace '{name}' has no reachable SSH port yet")))?;
+        Ok(SshHost {
+            host_name,
+            port,
+            user: self.ssh_user.clone(),
+            private_key: None,
+            tunnel: false,
+            ephemeral_host_key: false,
+        })
     }
 
     async fn create_form(&self, selected: &BTreeMap<String, String>) -> Result<Form> {

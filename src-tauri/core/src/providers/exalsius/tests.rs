@@ -85,14 +85,14 @@ fn ssh_access_gives_ssh_vscode_and_cursor_links_with_the_configured_user() {
         {"access_type": "NODE_PORT", "access_protocol": "HTTP", "port_name": "http", "port_number": 30090, "external_ips": []},
         {"access_type": "NODE_PORT", "access_protocol": "SSH", "port_name": "x", "port_number": 22, "external_ips": ["h/../evil"]}]))
     .unwrap();
-    let (links, details) = links(&access, "dev");
+    let (links, details) = links(&access, "dev", "hangar-acct-ws");
     let urls: Vec<(LinkKind, &str)> = links.iter().map(|l| (l.kind, l.url.as_str())).collect();
     assert_eq!(
         urls,
         vec![
             (LinkKind::Ssh, "ssh://dev@203.0.113.10:30022"),
-            (LinkKind::Vscode, "vscode://vscode-remote/ssh-remote+dev@203.0.113.10:30022/workspace"),
-            (LinkKind::Cursor, "cursor://vscode-remote/ssh-remote+dev@203.0.113.10:30022/workspace"),
+            (LinkKind::Vscode, "vscode://vscode-remote/ssh-remote+hangar-acct-ws/workspace"),
+            (LinkKind::Cursor, "cursor://vscode-remote/ssh-remote+hangar-acct-ws/workspace"),
             (LinkKind::Browser, "http://203.0.113.10:30080/"),
         ]
     );
@@ -101,6 +101,8 @@ fn ssh_access_gives_ssh_vscode_and_cursor_links_with_the_configured_user() {
     }
     assert!(details.contains(&("inference API".into(), "http://203.0.113.10:30081".into())), "{details:?}");
     assert!(details.contains(&("port http".into(), "pending".into())), "{details:?}");
+    assert_eq!(ssh_endpoint(&access), Some(("203.0.113.10".to_string(), 30022)), "the alias's host and port");
+    assert_eq!(ssh_endpoint(&access[1..]), None, "a bad address is no endpoint");
     let root = provider(&[("ssh_user", "root")]).unwrap();
     assert_eq!(root.ssh_user, "root");
     assert_eq!(provider(&[("ssh_user", "a b")]).err().unwrap().field(), Some("ssh_user"));
