@@ -113,6 +113,20 @@ pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>, name: Str
     Ok(())
 }
 
+/// Changes an account's base URL and options after one authenticated call with them.
+#[tauri::command]
+pub async fn edit_account(
+    state: State<'_, AppState>,
+    name: String,
+    base_url: Option<String>,
+    options: BTreeMap<String, String>,
+) -> Reply<()> {
+    let s = state.session()?;
+    s.hangar.edit_account(&name, base_url, options).await.map_err(fail)?;
+    s.watcher.refresh();
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn remove_account(state: State<'_, AppState>, name: String) -> Reply<()> {
     let s = state.session()?;
@@ -190,8 +204,10 @@ pub fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Setti
         let done = if settings.launch_at_login { launcher.enable() } else { launcher.disable() };
         done.map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not change launch at login: {e}"))))?;
     }
+    let settings = Settings { refresh: settings.refresh.clamped(), ..settings };
     state.save_settings(&settings);
     if let Ok(s) = state.session() {
+        s.watcher.set_cadence(settings.refresh.into());
         crate::tray::update(&app, &s.watcher.current());
     }
     Ok(())

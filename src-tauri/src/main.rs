@@ -200,6 +200,7 @@ fn main() {
             commands::sign_in_account,
             commands::sign_in_again,
             commands::sign_out,
+            commands::edit_account,
             commands::remove_account,
             commands::test_account,
             commands::create_form,

@@ -59,6 +59,8 @@ pub async fn demo_hangar() -> hangar_core::Result<(Arc<Hangar>, DemoClouds)> {
     Ok((hangar, clouds))
 }
 
+/// A watcher polling at the user's saved intervals.
 pub fn new_watcher(hangar: Arc<Hangar>) -> Arc<Watcher> {
-    Watcher::new(hangar, Cadence::default())
+    let cadence = Cadence::from(hangar.storage().settings().refresh);
+    Watcher::new(hangar, cadence)
 }

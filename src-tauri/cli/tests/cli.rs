@@ -318,3 +318,41 @@ fn a_process_killed_mid_write_leaves_a_readable_config() {
         ctl.ok(&["account", "rm", a["name"].as_str().unwrap()]);
     }
 }
+
+#[test]
+fn account_edit_checks_the_new_settings_before_saving_them() {
+    let (rt, first) = demo();
+    let second = rt.block_on(aether::start_with_token(Timing::quick(), TOKEN.into())).unwrap();
+    let ctl = Ctl::new("edit");
+    let name = "cli-edit";
+    assert_eq!(ctl.add(name, &first, TOKEN).status.code(), Some(0));
+    ctl.ok(&["account", "edit", name, "--option", "preview_port=8080", "--option", "note=kept"]);
+
+    let bad = ctl.run(&["account", "edit", name, "--base-url", "http://example.com", "--json"], None);
+    assert_eq!(bad.status.code(), Some(2), "plain http to a remote host is refused");
+    let err: Value = serde_json::from_slice(&bad.stderr).expect("JSON error on stderr");
+    assert_eq!(err["error"]["field"], "base_url", "the error names the field");
+
+    second.server.inject(Fault::status(401, r#"{"error":"Unauthorized"}"#).on("/profile"));
+    let refused = ctl.run(&["account", "edit", name, "--base-url", &second.server.base_url], None);
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "the new URL answered 401: {}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let unchanged = &ctl.json(&["account", "ls"])[0];
+    assert_eq!(unchanged["base_url"], first.server.base_url.as_str(), "nothing changed after a failed check");
+
+    ctl.ok(&["account", "edit", name, "--base-url", &second.server.base_url, "--option", "note="]);
+    let edited = &ctl.json(&["account", "ls"])[0];
+    assert_eq!(edited["base_url"], second.server.base_url.as_str());
+    assert_eq!(edited["options"], serde_json::json!({"preview_port": "8080"}), "unnamed options kept, `note=` removed");
+    let before = second.server.requests().len();
+    ctl.ok(&["ls"]);
+    assert!(second.server.requests().len() > before, "listing now asks the new base URL");
+    assert!(keyring_lookup(name).is_some_and(|c| c.contains(TOKEN)), "the credentials stayed in the keyring");
+
+    assert_eq!(ctl.run(&["account", "edit", "nobody"], None).status.code(), Some(4));
+    ctl.ok(&["account", "rm", name]);
+}

@@ -17,6 +17,7 @@ use ts_rs::TS;
 use crate::error::Error;
 use crate::hangar::{AccountFailure, Hangar};
 use crate::model::{Workspace, WorkspaceState};
+use crate::settings::RefreshSettings;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -73,6 +74,28 @@ impl Default for Cadence {
     }
 }
 
+impl From<RefreshSettings> for Cadence {
+    /// The user's intervals, kept within their bounds.
+    fn from(r: RefreshSettings) -> Self {
+        let r = r.clamped();
+        Cadence {
+            fast: Duration::from_secs(r.transitional_secs.into()),
+            slow: Duration::from_secs(r.settled_secs.into()),
+            ..Cadence::default()
+        }
+    }
+}
+
+impl Cadence {
+    fn interval(&self, busy: bool) -> Duration {
+        if busy {
+            self.fast
+        } else {
+            self.slow
+        }
+    }
+}
+
 /// What the watcher knows of one account.
 #[derive(Default)]
 struct AccountBoard {
@@ -85,6 +108,9 @@ struct AccountBoard {
     paused: bool,
     errors_in_row: u32,
     acted_at: Option<Instant>,
+    /// When the last successful list answered, and whether it asked for the fast interval;
+    /// a new cadence reschedules from there.
+    answered_at: Option<(Instant, bool)>,
     polls: u64,
     last_success: Option<DateTime<Utc>>,
 }
@@ -113,7 +139,7 @@ type Key = (String, String);
 
 pub struct Watcher {
     hangar: Arc<Hangar>,
-    cadence: Cadence,
+    cadence: Mutex<Cadence>,
     snapshot: watch::Sender<Snapshot>,
     changes: broadcast::Sender<StateChange>,
     wake: Notify,
@@ -130,7 +156,14 @@ impl Watcher {
         }
         let (snapshot, _) = watch::channel(Snapshot { workspaces: cached, stale: true, ..Snapshot::default() });
         let (changes, _) = broadcast::channel(256);
-        Arc::new(Watcher { hangar, cadence, snapshot, changes, wake: Notify::new(), board: Mutex::new(board) })
+        Arc::new(Watcher {
+            hangar,
+            cadence: Mutex::new(cadence),
+            snapshot,
+            changes,
+            wake: Notify::new(),
+            board: Mutex::new(board),
+        })
     }
 
     pub fn snapshot(&self) -> watch::Receiver<Snapshot> {
@@ -143,6 +176,29 @@ impl Watcher {
 
     pub fn current(&self) -> Snapshot {
         self.snapshot.borrow().clone()
+    }
+
+    fn cadence(&self) -> Cadence {
+        *self.cadence.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Uses new intervals from now on: each settled account's next poll moves to its last
+    /// answer plus the new interval (at once if that has passed).
+    pub fn set_cadence(&self, cadence: Cadence) {
+        *self.cadence.lock().unwrap_or_else(|p| p.into_inner()) = cadence;
+        self.with_board(|b| {
+            for a in b.accounts.values_mut().filter(|a| !a.in_flight && a.errors_in_row == 0) {
+                if let Some((at, busy)) = a.answered_at {
+                    a.due = Some(at + cadence.interval(busy));
+                }
+            }
+        });
+        self.wake.notify_one();
+    }
+
+    /// When this account's next poll is due (tests read it).
+    pub fn next_poll(&self, account: &str) -> Option<Instant> {
+        self.with_board(|b| b.accounts.get(account).and_then(|a| a.due))
     }
 
     fn with_board<T>(&self, f: impl FnOnce(&mut Board) -> T) -> T {
@@ -196,7 +252,7 @@ impl Watcher {
             }
             let next = self
                 .with_board(|b| b.accounts.values().filter(|a| !a.in_flight && !a.paused).filter_map(|a| a.due).min());
-            let until = next.unwrap_or_else(|| Instant::now() + self.cadence.slow).max(Instant::now());
+            let until = next.unwrap_or_else(|| Instant::now() + self.cadence().slow).max(Instant::now());
             tokio::select! {
                 _ = tokio::time::sleep_until(until.min(Instant::now() + Duration::from_secs(30))) => {}
                 _ = self.wake.notified() => {}
@@ -251,7 +307,7 @@ impl Watcher {
             None => Ok(l.workspaces),
         });
         let now = Instant::now();
-        let cadence = self.cadence;
+        let cadence = self.cadence();
         let changes = self.with_board(|b| {
             let Board { accounts, known } = b;
             let a = accounts.entry(account.to_string()).or_default();
@@ -266,7 +322,8 @@ impl Watcher {
                     a.errors_in_row = 0;
                     let acted = a.acted_at.is_some_and(|t| now.duration_since(t) < cadence.after_action);
                     let busy = list.iter().any(|w| w.state.is_transitional());
-                    a.due = Some(now + if busy || acted { cadence.fast } else { cadence.slow });
+                    a.due = Some(now + cadence.interval(busy || acted));
+                    a.answered_at = Some((now, busy || acted));
                     changes = diff(account, known, &list);
                     a.workspaces = list;
                 }
@@ -392,5 +449,14 @@ mod tests {
         assert_eq!(backoff(c, 1), Duration::from_secs(4));
         assert_eq!(backoff(c, 3), Duration::from_secs(16));
         assert_eq!(backoff(c, 30), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn saved_intervals_become_the_cadence_within_their_bounds() {
+        let c = Cadence::from(RefreshSettings { transitional_secs: 5, settled_secs: 120 });
+        assert_eq!((c.fast, c.slow), (Duration::from_secs(5), Duration::from_secs(120)));
+        assert_eq!(c.after_action, Cadence::default().after_action, "following an action is not a setting");
+        let c = Cadence::from(RefreshSettings { transitional_secs: 0, settled_secs: 1_000_000 });
+        assert_eq!((c.fast, c.slow), (Duration::from_secs(2), Duration::from_secs(3600)), "clamped to the bounds");
     }
 }

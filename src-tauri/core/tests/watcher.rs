@@ -184,3 +184,55 @@ async fn a_restart_does_not_announce_every_workspace_again() {
     assert!(changes.try_recv().is_err(), "nothing is re-announced after a restart");
     assert!(!restarted.current().stale);
 }
+
+#[tokio::test]
+async fn a_new_cadence_moves_the_next_poll() {
+    let d = demo().await;
+    let h = hangar_with(&[("a", &d)]).await;
+    let settled = Cadence { slow: Duration::from_secs(60), ..cadence() };
+    let watcher = Watcher::new(h, settled);
+    let before = tokio::time::Instant::now();
+    watcher.tick().await;
+    let after = tokio::time::Instant::now();
+    let due = watcher.next_poll("a").expect("a poll is scheduled");
+    assert!(
+        due >= before + Duration::from_secs(60) && due <= after + Duration::from_secs(60),
+        "settled: the next poll is one slow interval after the answer"
+    );
+
+    watcher.set_cadence(Cadence { slow: Duration::from_secs(5), ..settled });
+    let due = watcher.next_poll("a").expect("still scheduled");
+    assert!(
+        due >= before + Duration::from_secs(5) && due <= after + Duration::from_secs(5),
+        "the new slow interval counts from the last answer"
+    );
+}
+
+#[tokio::test]
+async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
+    let d = demo().await;
+    let h = hangar_with(&[("a", &d)]).await;
+    let settled = Cadence { slow: Duration::from_secs(60), ..cadence() };
+    let watcher = Watcher::new(h, settled);
+    tokio::spawn(watcher.clone().run());
+    let mut snaps = watcher.snapshot();
+    while watcher.polls("a") < 1 {
+        snaps.changed().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(watcher.polls("a"), 1, "with a 60 s settled interval, no second poll yet");
+
+    watcher.set_cadence(Cadence { slow: Duration::from_millis(400), ..settled });
+    let changed_at = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(2), async {
+        while watcher.polls("a") < 3 {
+            snaps.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("two more polls within 2 s on a 400 ms interval");
+    assert!(
+        changed_at.elapsed() >= Duration::from_millis(400),
+        "the second new poll waited one new interval after the first"
+    );
+}
