@@ -47,7 +47,8 @@ async function open(query = '', scheme = 'light', viewport = { width: 1280, heig
   return { page, errors };
 }
 
-const cards = (page) => page.getByTestId('workspace-card');
+// Filtered-out cards stay mounted, hidden: count only the ones shown.
+const cards = (page) => page.locator('[data-testid=workspace-card]:visible');
 
 test('cards show name, state, GPU and age, marked as demo', async () => {
   for (const scheme of ['light', 'dark']) {
@@ -225,4 +226,134 @@ test('a hangar://open link focuses its card; an unknown one says so', async () =
   const unknown = await open('link=' + encodeURIComponent('hangar://open?account=demo-aether&workspace=nope'));
   assert.match(await unknown.page.getByTestId('notice').textContent(), /No workspace 'nope' in account 'demo-aether'/);
   await unknown.page.close();
+});
+
+const headers = (page) =>
+  page.locator('[data-testid=group-header]:visible').evaluateAll((els) => els.map((e) => e.textContent.replace(/\s+/g, ' ').trim()));
+
+test('an account is edited in place: a bad URL is refused on its field, a good one is checked and saved', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await open('real', scheme, { width: 900, height: 760 });
+    await page.getByTestId('open-accounts').click();
+    await page.getByTestId('edit-account-open').click();
+    const form = page.getByTestId('edit-account');
+    const url = form.getByTestId('edit-base-url');
+    assert.equal(await url.inputValue(), 'http://127.0.0.1:1', 'prefilled with the stored base URL');
+
+    await url.fill('http://example.com');
+    await form.getByTestId('edit-account-save').click();
+    assert.match(await form.getByTestId('edit-account-error').textContent(), /must start with https:\/\//);
+    assert.equal(await url.getAttribute('aria-invalid'), 'true', 'the error is on the base URL field');
+
+    await url.fill('https://refused.example.test');
+    await form.getByTestId('edit-account-save').click();
+    await form.getByText(/was not changed: answered 401/).waitFor();
+    assert.match(await page.getByTestId('account-row').textContent(), /127\.0\.0\.1:1/, 'nothing changed after a failed check');
+    await page.screenshot({ path: join(shots, `accounts-edit-${scheme}.png`) });
+
+    await url.fill('https://api.example.test/');
+    await form.getByTestId('edit-options').fill('preview_port=8080');
+    await form.getByTestId('edit-account-save').click();
+    await page.getByText('Account demo-aether changed.').waitFor();
+    assert.match(await page.getByTestId('account-row').textContent(), /aether · https:\/\/api\.example\.test(?!\/)/);
+    await page.getByTestId('edit-account-open').click();
+    assert.equal(await page.getByTestId('edit-options').inputValue(), 'preview_port=8080', 'the saved options prefill the form');
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('cards group by account or provider with counts; filter and keyboard work across groups', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await open('teams', scheme);
+    await cards(page).first().waitFor();
+    assert.deepEqual(await headers(page), [], 'no headers without grouping');
+    await page.getByTestId('group-by-account').click();
+    assert.deepEqual(await headers(page), ['demo-aether 3', 'team-exalsius 2']);
+    await page.screenshot({ path: join(shots, `grouped-${scheme}.png`) });
+    await page.getByTestId('group-by-provider').click();
+    assert.deepEqual(await headers(page), ['aether 3', 'exalsius 2']);
+    assert.equal(await cards(page).count(), 5);
+
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('/');
+    await page.keyboard.type('web-app');
+    assert.deepEqual(await headers(page), ['aether 2'], 'a group the filter empties loses its header');
+    assert.equal(await cards(page).count(), 2);
+    await page.getByLabel('Search workspaces').fill('');
+
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.id), 'b2c3d4e5-0001', 'the first card of the first group');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.id), 'e1f2a3b4-0004', 'down crosses into the next group');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.id), 'b2c3d4e5-0001');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('https://3000-e1f2a3b4.')));
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('settings keep the refresh intervals within their bounds', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page } = await open('', scheme, { width: 900, height: 1000 });
+    await cards(page).first().waitFor();
+    await page.getByTestId('open-settings').click();
+    const refresh = page.getByTestId('refresh');
+    assert.match(await refresh.textContent(), /\(2–30 s\).*\(30–3600 s\)/s, 'the bounds are shown');
+    assert.match(await page.getByTestId('ssh-include-help').textContent(), /Include ~\/\.ssh\/hangar\/config.*~\/\.ssh\/config/);
+    const changing = page.getByLabel('Refresh while changing, seconds');
+    const settled = page.getByLabel('Refresh when settled, seconds');
+    assert.equal(await changing.inputValue(), '2');
+    assert.equal(await settled.inputValue(), '60');
+    await changing.fill('1');
+    await settled.fill('120');
+    await page.getByTestId('settings-save').click();
+    assert.match(await refresh.textContent(), /While changing: a whole number from 2 to 30/);
+    assert.ok(await page.getByTestId('settings').isVisible(), 'not saved, still open');
+    await page.screenshot({ path: join(shots, `settings-refresh-${scheme}.png`) });
+    await changing.fill('5');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings').waitFor({ state: 'detached' });
+    await page.getByTestId('open-settings').click();
+    assert.equal(await page.getByLabel('Refresh while changing, seconds').inputValue(), '5');
+    assert.equal(await page.getByLabel('Refresh when settled, seconds').inputValue(), '120');
+    await page.close();
+  }
+});
+
+test('an IDE link that needs the SSH include asks first: allow opens it, decline shows the line', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await open('', scheme);
+    const gpuCard = cards(page).filter({ hasText: 'ml-research · c3d4e5f6' });
+    await gpuCard.getByRole('button', { name: 'VS Code' }).click();
+    const dialog = page.getByTestId('ssh-consent');
+    await dialog.waitFor();
+    assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include ~/.ssh/hangar/config');
+    assert.equal(await dialog.getByTestId('consent-file').textContent(), '~/.ssh/config');
+    assert.equal(await page.evaluate(() => globalThis.__hangarOpened.length), 0, 'nothing opened before the answer');
+    await page.screenshot({ path: join(shots, `ssh-consent-${scheme}.png`) });
+    await dialog.getByTestId('consent-allow').click();
+    await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('vscode://vscode-remote/ssh-remote+hangar-c3d4e5f6')));
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('open-settings').click();
+    assert.equal(await page.getByTestId('ssh-include').inputValue(), 'allowed', 'the answer was saved');
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+
+  const { page } = await open();
+  await cards(page).filter({ hasText: 'ml-research · c3d4e5f6' }).getByRole('button', { name: 'VS Code' }).click();
+  await page.getByTestId('consent-decline').click();
+  const dialog = page.getByTestId('ssh-consent');
+  await dialog.getByTestId('consent-copy').waitFor();
+  assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include ~/.ssh/hangar/config');
+  assert.equal(await page.evaluate(() => globalThis.__hangarOpened.length), 0, 'declining opens nothing');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.getByTestId('open-settings').click();
+  assert.equal(await page.getByTestId('ssh-include').inputValue(), 'declined');
+  await page.close();
 });

@@ -94,3 +94,18 @@ export function sshCommand(url: string): string | null {
     return null;
   }
 }
+
+/** `key=value` lines → account options; a malformed line is reported, not guessed at. */
+export function parseOptions(text: string): { options: Record<string, string> } | { error: string } {
+  const options: Record<string, string> = {};
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const i = line.indexOf('=');
+    if (i < 1) return { error: `Options: '${line}' is not key=value` };
+    options[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return { options };
+}
+
+export function optionLines(options: Record<string, string>): string {
+  return Object.entries(options).map(([k, v]) => `${k}=${v}`).join('\n');
+}

@@ -9,16 +9,21 @@ import type { Workspace } from './bindings/Workspace';
 
 export const keyOf = (w: Pick<Workspace, 'account' | 'id'>) => `${w.account}\u0000${w.id}`;
 
+/** An IDE link that waits for the user's answer about `~/.ssh/config`. */
+export type ConsentRequest = { workspace: Workspace; kind: LinkKind };
+
 class Hangar {
-  info = $state<AppInfo | null>(null);
-  snapshot = $state<Snapshot | null>(null);
+  // Replaced whole, never mutated in place: raw state keeps a thousand workspaces free of proxies.
+  info = $state.raw<AppInfo | null>(null);
+  snapshot = $state.raw<Snapshot | null>(null);
   /** Actions in flight, by workspace: a second click never sends a second call. */
   pending = $state<Record<string, Action | 'open'>>({});
   /** The last failed action's message, on the card it belongs to. */
   cardErrors = $state<Record<string, string>>({});
   loadError = $state<string | null>(null);
-  settings = $state<Settings | null>(null);
+  settings = $state.raw<Settings | null>(null);
   notice = $state<string | null>(null);
+  consent = $state<ConsentRequest | null>(null);
   focusRequest = $state<{ account: string; workspace: string; at: number } | null>(null);
   api: Backend | null = null;
 
@@ -74,9 +79,22 @@ class Hangar {
     try {
       await this.api.open(w.account, w.id, kind);
     } catch (e) {
-      this.cardErrors[k] = toBackendError(e).message;
+      const err = toBackendError(e);
+      if (err.code === 'consent_needed') this.consent = { workspace: w, kind };
+      else this.cardErrors[k] = err.message;
     } finally {
       delete this.pending[k];
+    }
+  }
+
+  /** Saves the answer about `~/.ssh/config`; after "allow", opens the link that asked. */
+  async answerConsent(allow: boolean) {
+    const asked = this.consent;
+    if (!asked || !this.settings) return;
+    await this.saveSettings({ ...this.settings, ssh_include: allow ? 'allowed' : 'declined' });
+    if (allow) {
+      this.consent = null;
+      await this.open(asked.workspace, asked.kind);
     }
   }
 }

@@ -30,11 +30,14 @@ export interface Backend {
   signInAgain(name: string): Promise<void>;
   /** Deletes the account's tokens (revoking them where possible); returns a warning, if any. */
   signOut(name: string): Promise<string | null>;
+  /** Changes an account's base URL (null: the provider's default) and options, after one check call with them. */
+  editAccount(name: string, baseUrl: string | null, options: Record<string, string>): Promise<void>;
   removeAccount(name: string): Promise<void>;
   testAccount(name: string): Promise<void>;
   createForm(account: string, selected: Record<string, string>): Promise<Form>;
   createWorkspace(account: string, name: string, values: Record<string, string>): Promise<Workspace>;
   act(account: string, id: string, action: Action): Promise<void>;
+  /** Fails with code `consent_needed` while an IDE link's SSH alias waits for the user's answer about `~/.ssh/config`. */
   open(account: string, id: string, kind: LinkKind): Promise<string>;
   updateForm(account: string, id: string): Promise<Form>;
   updateWorkspace(account: string, id: string, values: Record<string, string>): Promise<void>;

@@ -2,7 +2,10 @@
 // `vite dev`). It stands in for the Rust core, which cannot run inside a browser; the
 // desktop app never loads it. Query options: `?empty` (no workspaces), `?fail` (one account
 // fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show),
-// `?many=N` (N generated workspaces instead, for tests/bench).
+// `?many=N` (N generated workspaces instead, for tests/bench), `?real` (the accounts are the
+// user's own, not demo clouds), `?teams` (a second account, on another provider). A base URL
+// on refused.example.test answers 401; the VS Code link of ml-research · c3d4e5f6 needs an
+// SSH alias, so it asks about `~/.ssh/config` first.
 import { BackendError, type Backend } from './index';
 import type { Account } from '../bindings/Account';
 import type { Form } from '../bindings/Form';
@@ -15,6 +18,22 @@ import type { WorkspaceState } from '../bindings/WorkspaceState';
 
 const params = new URLSearchParams(globalThis.location?.search ?? '');
 const STEP_MS = Number(params.get('step') ?? 800);
+const NEEDS_SSH_ALIAS = 'c3d4e5f6-0002';
+
+const invalid = (field: string, message: string) => new BackendError({ code: 'invalid_input', message, field, retry_after_secs: null });
+
+/** The core's base URL rule: https, or http to this computer. */
+function checkBaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid('base_url', `base URL '${text}' is not a valid URL`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw invalid('base_url', `base URL '${text}' must start with https://`);
+  return text.replace(/\/+$/, '');
+}
 
 function ws(id: string, name: string, state: WorkspaceState, gpu: string | null, cpus: number, mem: number, days: number): Workspace {
   const running = state === 'running';
@@ -62,6 +81,12 @@ export function memoryBackend(): Backend {
       ws(`${i.toString(16).padStart(8, '0')}-bench`, `${i % 2 ? 'web-app' : 'ml-research'} · w${i}`, i % 3 ? 'stopped' : 'running', i % 5 ? null : 'a10', 2, 4, i % 30));
   }
   const accounts: Account[] = [{ name: 'demo-aether', provider: 'aether', base_url: 'http://127.0.0.1:1', options: {} }];
+  if (params.has('teams')) {
+    accounts.push({ name: 'team-exalsius', provider: 'exalsius', base_url: null, options: {} });
+    for (const [id, name, state] of [['e1f2a3b4-0004', 'vision-train', 'running'], ['f2a3b4c5-0005', 'notebook', 'stopped']] as const) {
+      workspaces.push({ ...ws(id, name, state, state === 'running' ? 'h100' : null, 4, 16, 1), account: 'team-exalsius', provider: 'exalsius' });
+    }
+  }
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
   const snapListeners = new Set<(s: Snapshot) => void>();
   const changeListeners = new Set<(c: StateChange) => void>();
@@ -76,7 +101,14 @@ export function memoryBackend(): Backend {
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
   });
-  let settings: Settings = { notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false }, theme: 'system', launch_at_login: false, start_minimized: false };
+  let settings: Settings = {
+    notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false },
+    theme: 'system',
+    launch_at_login: false,
+    start_minimized: false,
+    refresh: { transitional_secs: 2, settled_secs: 60 },
+    ssh_include: 'ask',
+  };
   const updateForm: Form = {
     fields: [
       { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
@@ -88,7 +120,7 @@ export function memoryBackend(): Backend {
     const w = workspaces.find((w) => w.id === id);
     if (!w) return;
     const from = w.state;
-    Object.assign(w, ws(w.id, w.name, to, w.hardware.gpu?.kind ?? null, w.hardware.cpus ?? 2, w.hardware.memory_gb ?? 2, 0), { created_at: w.created_at, raw_state: raw });
+    Object.assign(w, ws(w.id, w.name, to, w.hardware.gpu?.kind ?? null, w.hardware.cpus ?? 2, w.hardware.memory_gb ?? 2, 0), { account: w.account, provider: w.provider, created_at: w.created_at, raw_state: raw });
     changeListeners.forEach((cb) => cb({ account: w.account, id, name: w.name, from, to, raw_state: raw, reason: null, gpu: !!w.hardware.gpu, at: new Date().toISOString() }));
     publish();
   };
@@ -118,7 +150,7 @@ export function memoryBackend(): Backend {
   };
 
   return {
-    appInfo: async () => ({ demo: true, version: 'browser' }),
+    appInfo: async () => ({ demo: !params.has('real'), version: 'browser' }),
     snapshot: async () => snapshot(),
     refresh: async () => publish(),
     providers: async () => providers,
@@ -135,6 +167,14 @@ export function memoryBackend(): Backend {
     },
     signInAgain: async () => {},
     signOut: async () => null,
+    editAccount: async (name, baseUrl, options) => {
+      const a = accounts.find((x) => x.name === name);
+      if (!a) throw new BackendError({ code: 'not_found', message: `no account named '${name}'`, field: null, retry_after_secs: null });
+      const url = baseUrl?.trim() ? checkBaseUrl(baseUrl.trim()) : null;
+      if (url && new URL(url).hostname === 'refused.example.test')
+        throw new BackendError({ code: 'unauthorized', message: `account '${name}' was not changed: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+      Object.assign(a, { base_url: url, options: { ...options } });
+    },
     removeAccount: async (name) => {
       accounts.splice(accounts.findIndex((a) => a.name === name), 1);
       workspaces = workspaces.filter((w) => w.account !== name);
@@ -169,6 +209,8 @@ export function memoryBackend(): Backend {
     open: async (_account, id, kind) => {
       const link = find(id).links.find((l) => l.kind === kind);
       if (!link) throw new BackendError({ code: 'conflict', message: 'no link yet: the workspace is not running', field: null, retry_after_secs: null });
+      if (id === NEEDS_SSH_ALIAS && kind !== 'browser' && settings.ssh_include === 'ask')
+        throw new BackendError({ code: 'consent_needed', message: "Hangar would add 'Include ~/.ssh/hangar/config' to ~/.ssh/config", field: null, retry_after_secs: null });
       opened.push(link.url);
       return link.url;
     },

@@ -29,6 +29,7 @@ export function tauriBackend(): Backend {
     signInAccount: (account) => call('sign_in_account', { account }),
     signInAgain: (name) => call('sign_in_again', { name }),
     signOut: (name) => call('sign_out', { name }),
+    editAccount: (name, baseUrl, options) => call('edit_account', { name, baseUrl, options }),
     removeAccount: (name) => call('remove_account', { name }),
     testAccount: (name) => call('test_account', { name }),
     createForm: (account, selected) => call('create_form', { account, selected }),

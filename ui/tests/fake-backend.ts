@@ -1,0 +1,65 @@
+// A Backend whose every call is recorded and answers what a test sets (no Tauri, no demo data).
+import { vi } from 'vitest';
+import type { Backend } from '../src/lib/backend';
+import type { Settings } from '../src/lib/bindings/Settings';
+import type { Snapshot } from '../src/lib/bindings/Snapshot';
+import type { Workspace } from '../src/lib/bindings/Workspace';
+
+export const settings: Settings = {
+  notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false },
+  theme: 'system', launch_at_login: false, start_minimized: false,
+  refresh: { transitional_secs: 2, settled_secs: 60 }, ssh_include: 'ask',
+};
+
+export function workspace(over: Partial<Workspace> = {}): Workspace {
+  return {
+    account: 'acme', provider: 'aether', id: 'w1', name: 'train · w1', state: 'running', raw_state: 'running',
+    hardware: { label: null, cpus: 2, memory_gb: 4, gpu: null }, created_at: null, links: [], actions: [], details: {}, error: null, ...over,
+  };
+}
+
+export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return { workspaces: [], failures: [], accounts: [], stale: false, refreshed_at: null, ...over };
+}
+
+export function fakeBackend(over: Partial<Backend> = {}): Backend {
+  const none = () => () => {};
+  return {
+    appInfo: vi.fn(async () => ({ demo: false, version: 'test' })),
+    snapshot: vi.fn(async () => snapshot()),
+    refresh: vi.fn(async () => {}),
+    providers: vi.fn(async () => []),
+    accounts: vi.fn(async () => []),
+    addAccount: vi.fn(async () => {}),
+    signInAccount: vi.fn(async () => {}),
+    signInAgain: vi.fn(async () => {}),
+    signOut: vi.fn(async () => null),
+    editAccount: vi.fn(async () => {}),
+    removeAccount: vi.fn(async () => {}),
+    testAccount: vi.fn(async () => {}),
+    createForm: vi.fn(async () => ({ fields: [] })),
+    createWorkspace: vi.fn(async () => workspace()),
+    act: vi.fn(async () => {}),
+    open: vi.fn(async () => 'https://example.test/'),
+    updateForm: vi.fn(async () => ({ fields: [] })),
+    updateWorkspace: vi.fn(async () => {}),
+    settings: vi.fn(async () => structuredClone(settings)),
+    saveSettings: vi.fn(async () => {}),
+    onSnapshot: vi.fn(none),
+    onStateChange: vi.fn(none),
+    onSessionChanged: vi.fn(none),
+    onFocusRequest: vi.fn(none),
+    onNotice: vi.fn(none),
+    takePendingLink: vi.fn(async () => {}),
+    ...over,
+  };
+}
+
+/** Lets pending promises and effects run. */
+export async function settle() {
+  const { flushSync } = await import('svelte');
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    flushSync();
+  }
+}
