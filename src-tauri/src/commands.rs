@@ -183,7 +183,7 @@ pub async fn open_workspace(
     kind: LinkKind,
 ) -> Reply<String> {
     let s = state.session()?;
-    let link = s.hangar.link(&account, &id, kind).await.map_err(fail)?;
+    let link = s.hangar.open(&account, &id, kind).await.map_err(fail)?;
     hangar_core::platform::check_openable(&link.url).map_err(fail)?;
     app.opener()
         .open_url(link.url.clone(), None::<&str>)

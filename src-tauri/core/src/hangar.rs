@@ -183,10 +183,21 @@ impl Hangar {
         if self.accounts()?.iter().any(|a| a.name == account.name) {
             return Err(Error::Conflict(format!("an account named '{}' exists already", account.name)));
         }
+        // The account is not in the list, so a keyring entry under its name is an orphan (an
+        // earlier add cut off before the list was written); it must not pass as renewed below.
+        let _ = self.remove_secret(&account.name).await;
         let p = self.build(account.clone(), credentials.clone())?;
-        if verify {
+        let credentials = if verify {
             p.verify().await.map_err(|e| e.context(&format!("account '{}' was not added", account.name)))?;
-        }
+            // A provider that renewed the credentials while verifying (an expired access
+            // token, a rotated refresh token) stored the renewed ones; the pasted ones may be dead.
+            match self.load_secret(&account.name).await {
+                Ok(Some(renewed)) => renewed,
+                _ => credentials,
+            }
+        } else {
+            credentials
+        };
         self.save_secret(&account.name, credentials).await?;
         let name = account.name.clone();
         let added = self.storage.update_accounts(|list| {

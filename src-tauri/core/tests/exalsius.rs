@@ -167,6 +167,32 @@ async fn an_expired_access_token_is_renewed_once_stored_and_the_call_retried() {
 }
 
 #[tokio::test]
+async fn an_account_added_with_an_expired_access_token_keeps_the_rotated_refresh_token() {
+    let demo = exalsius::start(Timing::quick()).await.unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let hangar = Hangar::new(Storage::in_memory(), secrets.clone(), settings());
+    let pasted = demo_credentials(&demo);
+    demo.expire_access_tokens();
+    hangar.add_account(account(&demo, ""), pasted.clone(), true).await.unwrap();
+    let stored = secrets.load(ACCOUNT).unwrap().unwrap();
+    assert!(!demo.refresh_token_valid(pasted.get(REFRESH_TOKEN).unwrap()), "verify rotated the refresh token");
+    assert!(demo.refresh_token_valid(stored.get(REFRESH_TOKEN).unwrap()), "the keyring holds the live one");
+    assert_eq!(hangar.list(Some(ACCOUNT)).await.unwrap().failures.len(), 0);
+}
+
+#[tokio::test]
+async fn an_orphaned_keyring_entry_never_passes_for_a_new_accounts_credentials() {
+    let demo = exalsius::start(Timing::quick()).await.unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let orphan = demo_credentials(&demo);
+    secrets.save(ACCOUNT, &orphan).unwrap();
+    let hangar = Hangar::new(Storage::in_memory(), secrets.clone(), settings());
+    let fresh = demo_credentials(&demo);
+    hangar.add_account(account(&demo, ""), fresh.clone(), true).await.unwrap();
+    assert_eq!(secrets.load(ACCOUNT).unwrap().unwrap().get(REFRESH_TOKEN), fresh.get(REFRESH_TOKEN));
+}
+
+#[tokio::test]
 async fn concurrent_calls_renew_only_once() {
     let e = env().await;
     e.hangar.list(Some(ACCOUNT)).await.unwrap();
