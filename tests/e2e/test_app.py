@@ -139,7 +139,8 @@ def test_a_disallowed_command_is_refused(d):
 def wizard_create(d, account, name, picks, texts=()):
     from selenium.webdriver.support.ui import Select
     d.find_element(By.CSS_SELECTOR, "[data-testid=new-workspace]").click()
-    Select(d.find_element(By.ID, "wizard-account")).select_by_value(account)
+    # Dialogs load on first use: wait for them rather than expect them at once.
+    Select(wait_for("the wizard", lambda: d.find_element(By.ID, "wizard-account"))).select_by_value(account)
     d.find_element(By.CSS_SELECTOR, "[data-testid=wizard-next]").click()
     wait_for("the provider's form", lambda: d.find_elements(By.ID, "wizard-name"))
     d.find_element(By.ID, "wizard-name").send_keys(name)
@@ -169,7 +170,7 @@ def follow_new_card(d, account, name):
     wait_for(f"{name} stopped", lambda: card_state(d, wid) == "stopped", timeout=40)
     card = [c for c in cards(d, account) if c.get_attribute("data-id") == wid][0]
     card.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
-    d.find_element(By.CSS_SELECTOR, "[data-testid=confirm-delete-button]").click()
+    wait_for("the delete dialog", lambda: d.find_element(By.CSS_SELECTOR, "[data-testid=confirm-delete-button]")).click()
     wait_for(f"{name} gone", lambda: card_state(d, wid) is None, timeout=30)
 
 
@@ -181,7 +182,7 @@ def test_wizard_creates_a_gpu_workspace_on_aether(d):
 def test_wizard_gpu_picker_follows_the_cluster_on_exalsius(d):
     from selenium.webdriver.support.ui import Select
     d.find_element(By.CSS_SELECTOR, "[data-testid=new-workspace]").click()
-    Select(d.find_element(By.ID, "wizard-account")).select_by_value("demo-exalsius")
+    Select(wait_for("the wizard", lambda: d.find_element(By.ID, "wizard-account"))).select_by_value("demo-exalsius")
     d.find_element(By.CSS_SELECTOR, "[data-testid=wizard-next]").click()
     count = wait_for("the GPU count field", lambda: d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_count'] input"))
     types = Select(d.find_element(By.CSS_SELECTOR, "[data-testid='field-gpu_type'] select"))
@@ -205,7 +206,7 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
     with open(os.environ["E2E_DEMO_JSON"], encoding="utf-8") as f:
         exalsius = next(c for c in json.load(f)["clouds"] if c["provider"] == "exalsius")
     d.find_element(By.CSS_SELECTOR, "[data-testid=open-accounts]").click()
-    form = d.find_element(By.CSS_SELECTOR, "[data-testid=add-account]")
+    form = wait_for("the accounts dialog", lambda: d.find_element(By.CSS_SELECTOR, "[data-testid=add-account]"))
     Select(form.find_element(By.TAG_NAME, "select")).select_by_visible_text("exalsius")
     inputs = form.find_elements(By.CSS_SELECTOR, "label input")
     inputs[0].send_keys("e2e-exalsius")
