@@ -113,6 +113,27 @@ pub async fn sign_in_again(app: AppHandle, state: State<'_, AppState>, name: Str
     Ok(())
 }
 
+/// Replaces an account's pasted credentials after one authenticated call with them, and
+/// resumes its refreshes (an account paused on 401 waits for exactly this).
+#[tauri::command]
+pub async fn change_credentials(
+    state: State<'_, AppState>,
+    name: String,
+    credentials: BTreeMap<String, String>,
+) -> Reply<()> {
+    let s = state.session()?;
+    let creds = hangar_core::secrets::Credentials::from_map(credentials);
+    s.hangar.change_credentials(&name, creds).await.map_err(fail)?;
+    s.watcher.refresh();
+    Ok(())
+}
+
+/// The line Hangar asks to add to `~/.ssh/config`, exactly as it would write it.
+#[tauri::command]
+pub fn ssh_include(state: State<'_, AppState>) -> Reply<hangar_core::ssh::SshInclude> {
+    state.session()?.hangar.ssh_include().map_err(fail)
+}
+
 /// Changes an account's base URL and options after one authenticated call with them.
 #[tauri::command]
 pub async fn edit_account(

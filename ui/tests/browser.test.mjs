@@ -258,6 +258,21 @@ test('an account is edited in place: a bad URL is refused on its field, a good o
     assert.match(await page.getByTestId('account-row').textContent(), /aether · https:\/\/api\.example\.test(?!\/)/);
     await page.getByTestId('edit-account-open').click();
     assert.equal(await page.getByTestId('edit-options').inputValue(), 'preview_port=8080', 'the saved options prefill the form');
+
+    // A rotated API key: empty is refused on its field, a refused key keeps the old one.
+    const creds = page.getByTestId('replace-credentials');
+    const key = creds.getByTestId('credential-token');
+    assert.equal(await key.getAttribute('type'), 'password', 'secrets are never shown');
+    await creds.getByTestId('replace-credentials-save').click();
+    assert.match(await creds.getByTestId('credentials-error').textContent(), /API key or access token is required/);
+    assert.equal(await key.getAttribute('aria-invalid'), 'true');
+    await key.fill('wrong-key');
+    await creds.getByTestId('replace-credentials-save').click();
+    await creds.getByText(/keeps its old credentials: answered 401/).waitFor();
+    await key.fill('a-new-key');
+    await creds.getByTestId('replace-credentials-save').click();
+    await creds.getByTestId('credentials-saved').waitFor();
+    assert.equal(await key.inputValue(), '', 'the form forgets the secret once it is stored');
     assert.deepEqual(errors, []);
     await page.close();
   }
@@ -304,7 +319,7 @@ test('settings keep the refresh intervals within their bounds', async () => {
     await page.getByTestId('open-settings').click();
     const refresh = page.getByTestId('refresh');
     assert.match(await refresh.textContent(), /\(2–30 s\).*\(30–3600 s\)/s, 'the bounds are shown');
-    assert.match(await page.getByTestId('ssh-include-help').textContent(), /Include ~\/\.ssh\/hangar\/config.*~\/\.ssh\/config/);
+    assert.match(await page.getByTestId('ssh-include-help').textContent(), /one Include line at the top of your ~\/\.ssh\/config/);
     const changing = page.getByLabel('Refresh while changing, seconds');
     const settled = page.getByLabel('Refresh when settled, seconds');
     assert.equal(await changing.inputValue(), '2');
@@ -332,8 +347,10 @@ test('an IDE link that needs the SSH include asks first: allow opens it, decline
     await gpuCard.getByRole('button', { name: 'VS Code' }).click();
     const dialog = page.getByTestId('ssh-consent');
     await dialog.waitFor();
-    assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include ~/.ssh/hangar/config');
-    assert.equal(await dialog.getByTestId('consent-file').textContent(), '~/.ssh/config');
+    // The core's exact line and file (the memory backend's stand-in for them).
+    await page.waitForFunction(() => document.querySelector('[data-testid=consent-line]')?.textContent?.startsWith('Include'));
+    assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include "/home/you/.ssh/hangar/config"');
+    assert.equal(await dialog.getByTestId('consent-file').textContent(), '/home/you/.ssh/config');
     assert.equal(await page.evaluate(() => globalThis.__hangarOpened.length), 0, 'nothing opened before the answer');
     await page.screenshot({ path: join(shots, `ssh-consent-${scheme}.png`) });
     await dialog.getByTestId('consent-allow').click();
@@ -350,7 +367,7 @@ test('an IDE link that needs the SSH include asks first: allow opens it, decline
   await page.getByTestId('consent-decline').click();
   const dialog = page.getByTestId('ssh-consent');
   await dialog.getByTestId('consent-copy').waitFor();
-  assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include ~/.ssh/hangar/config');
+  assert.equal(await dialog.getByTestId('consent-line').textContent(), 'Include "/home/you/.ssh/hangar/config"');
   assert.equal(await page.evaluate(() => globalThis.__hangarOpened.length), 0, 'declining opens nothing');
   await dialog.getByRole('button', { name: 'Done' }).click();
   await page.getByTestId('open-settings').click();

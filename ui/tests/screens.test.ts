@@ -128,6 +128,14 @@ describe('consent to include Hangar’s SSH file', () => {
     expect(hangar.consent).not.toBeNull();
   });
 
+  it('shows the exact line and file the core would change', async () => {
+    await start(fakeBackend({ open: async () => { throw needsConsent(); } }));
+    await hangar.open(workspace(), 'vscode');
+    // The dialog loads on first use, then asks the core.
+    await vi.waitFor(() => expect(byTestId('consent-line')?.textContent).toBe('Include "/home/t/.ssh/hangar/config"'));
+    expect(byTestId('consent-file')?.textContent).toBe('/home/t/.ssh/config');
+  });
+
   it('any other error stays on the card', async () => {
     await start(fakeBackend({ open: async () => { throw new BackendError({ code: 'conflict', message: 'not running', field: null, retry_after_secs: null }); } }));
     await hangar.open(workspace(), 'vscode');

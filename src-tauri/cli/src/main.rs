@@ -148,6 +148,9 @@ enum AccountCommand {
         #[arg(long = "option", value_name = "KEY=VALUE")]
         option: Vec<String>,
     },
+    /// Replace an account's credentials (a rotated key) from standard input, after one
+    /// authenticated call with them; the old ones stay if it fails
+    Credentials { name: String },
     /// List accounts
     Ls,
     /// Remove an account and its keyring entries
@@ -405,6 +408,13 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
             }
             h.edit_account(&name, base_url, options).await?;
             output::done(&name, "", "changed", json);
+        }
+        AccountCommand::Credentials { name } => {
+            let info = hangar_core::provider::info(h.account(&name)?.provider)
+                .ok_or_else(|| Error::Unsupported(format!("account '{name}' has a provider this build lacks")))?;
+            let single = info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
+            h.change_credentials(&name, read_credentials(&single)?).await?;
+            output::done(&name, "", "credentials replaced", json);
         }
         AccountCommand::Ls => output::accounts(&h.accounts()?, json),
         AccountCommand::Rm { name } => {

@@ -356,3 +356,24 @@ fn account_edit_checks_the_new_settings_before_saving_them() {
     assert_eq!(ctl.run(&["account", "edit", "nobody"], None).status.code(), Some(4));
     ctl.ok(&["account", "rm", name]);
 }
+
+#[test]
+fn account_credentials_are_replaced_only_after_a_call_with_them_succeeds() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("credentials");
+    let name = "cli-credentials";
+    assert_eq!(ctl.add(name, &demo, TOKEN).status.code(), Some(0));
+
+    let refused = ctl.run(&["account", "credentials", name], Some("hangar-test-secret-revoked-key\n"));
+    assert_eq!(refused.status.code(), Some(3), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("keeps its old credentials"));
+    assert!(keyring_lookup(name).is_some_and(|c| c.contains(TOKEN)), "the old key stays after a refused one");
+
+    let empty = ctl.run(&["account", "credentials", name, "--json"], Some("\n"));
+    assert_eq!(empty.status.code(), Some(2));
+
+    let replaced = ctl.run(&["account", "credentials", name], Some(&format!("{TOKEN}\n")));
+    assert_eq!(replaced.status.code(), Some(0), "{}", String::from_utf8_lossy(&replaced.stderr));
+    ctl.ok(&["ls"]);
+    ctl.ok(&["account", "rm", name]);
+}

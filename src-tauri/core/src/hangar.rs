@@ -15,7 +15,7 @@ use crate::model::{Account, Action, Link, LinkKind, ProviderId, ProviderInfo, Wo
 use crate::provider::{self, Provider, ProviderContext};
 use crate::secrets::{Credentials, SecretStore};
 use crate::settings::SshIncludeConsent;
-use crate::ssh::{ManagedSsh, Owner, TunnelCommand};
+use crate::ssh::{ManagedSsh, Owner, SshInclude, TunnelCommand};
 use crate::storage::Storage;
 use crate::tunnel::TunnelTarget;
 
@@ -300,6 +300,37 @@ impl Hangar {
 
     /// Stores new credentials for an existing account (after a new sign-in or a sign-out) and
     /// forgets the connected provider, so the next call uses them.
+    /// Replaces pasted credentials (a rotated API key, a new token) after one authenticated
+    /// call with them; the old ones stay when that call fails.
+    pub async fn change_credentials(&self, name: &str, credentials: Credentials) -> Result<()> {
+        let account = self.account(name)?;
+        let info = provider::info(account.provider)
+            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
+        for field in info.credential_fields.iter().filter(|f| f.required) {
+            if credentials.get(&field.key).is_none() {
+                return Err(Error::invalid(&field.key, format!("{} is required", field.label)));
+            }
+        }
+        let before = self.load_secret(name).await.ok().flatten();
+        let p = self.build(account, credentials.clone())?;
+        p.verify().await.map_err(|e| e.context(&format!("account '{name}' keeps its old credentials")))?;
+        // As in `add_account`: keep what the provider renewed while verifying.
+        let credentials = match self.load_secret(name).await {
+            Ok(Some(now)) if Some(&now) != before.as_ref() => now,
+            _ => credentials,
+        };
+        self.replace_credentials(name, credentials).await
+    }
+
+    /// The line Hangar would add to the user's SSH config, and that file.
+    pub fn ssh_include(&self) -> Result<SshInclude> {
+        let managed = match &self.ssh {
+            Some(s) => s.managed.clone(),
+            None => ManagedSsh::for_home()?,
+        };
+        Ok(managed.include())
+    }
+
     pub async fn replace_credentials(&self, name: &str, credentials: Credentials) -> Result<()> {
         self.account(name)?;
         self.save_secret(name, credentials).await?;

@@ -7,7 +7,20 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use crate::error::{Error, Result};
+
+/// What the window shows when it asks to include Hangar's SSH file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SshInclude {
+    /// The exact line, as Hangar would write it.
+    pub line: String,
+    /// The user's SSH config it would go at the top of.
+    pub file: String,
+}
 
 /// How to reach one running workspace over SSH, as its provider describes it.
 #[derive(Clone, PartialEq)]
@@ -116,6 +129,10 @@ impl ManagedSsh {
     /// password database, which need not be where Hangar found the home directory).
     pub fn include_line(&self) -> String {
         format!("Include \"{}\"", self.managed_config().display())
+    }
+
+    pub fn include(&self) -> SshInclude {
+        SshInclude { line: self.include_line(), file: self.user_config().display().to_string() }
     }
 
     /// Whether the user's config already includes Hangar's file, in any spelling.

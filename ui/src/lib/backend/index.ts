@@ -12,6 +12,7 @@ import type { NewAccount } from '../bindings/NewAccount';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
+import type { SshInclude } from '../bindings/SshInclude';
 import type { StateChange } from '../bindings/StateChange';
 import type { Workspace } from '../bindings/Workspace';
 
@@ -32,6 +33,10 @@ export interface Backend {
   signOut(name: string): Promise<string | null>;
   /** Changes an account's base URL (null: the provider's default) and options, after one check call with them. */
   editAccount(name: string, baseUrl: string | null, options: Record<string, string>): Promise<void>;
+  /** Replaces an account's pasted credentials after one check call with them; the old ones stay if it fails. */
+  changeCredentials(name: string, credentials: Record<string, string>): Promise<void>;
+  /** The line Hangar would add to the user's SSH config, and that file. */
+  sshInclude(): Promise<SshInclude>;
   removeAccount(name: string): Promise<void>;
   testAccount(name: string): Promise<void>;
   createForm(account: string, selected: Record<string, string>): Promise<Form>;

@@ -175,6 +175,15 @@ export function memoryBackend(): Backend {
         throw new BackendError({ code: 'unauthorized', message: `account '${name}' was not changed: answered 401 Unauthorized`, field: null, retry_after_secs: null });
       Object.assign(a, { base_url: url, options: { ...options } });
     },
+    changeCredentials: async (name, credentials) => {
+      const a = accounts.find((x) => x.name === name);
+      if (!a) throw new BackendError({ code: 'not_found', message: `no account named '${name}'`, field: null, retry_after_secs: null });
+      const [key, value] = Object.entries(credentials)[0] ?? ['token', ''];
+      if (!value.trim()) throw new BackendError({ code: 'invalid_input', message: `${key} is required`, field: key, retry_after_secs: null });
+      if (value.includes('wrong'))
+        throw new BackendError({ code: 'unauthorized', message: `account '${name}' keeps its old credentials: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+    },
+    sshInclude: async () => ({ line: 'Include "/home/you/.ssh/hangar/config"', file: '/home/you/.ssh/config' }),
     removeAccount: async (name) => {
       accounts.splice(accounts.findIndex((a) => a.name === name), 1);
       workspaces = workspaces.filter((w) => w.account !== name);

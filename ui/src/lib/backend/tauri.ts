@@ -30,6 +30,8 @@ export function tauriBackend(): Backend {
     signInAgain: (name) => call('sign_in_again', { name }),
     signOut: (name) => call('sign_out', { name }),
     editAccount: (name, baseUrl, options) => call('edit_account', { name, baseUrl, options }),
+    changeCredentials: (name, credentials) => call('change_credentials', { name, credentials }),
+    sshInclude: () => call('ssh_include'),
     removeAccount: (name) => call('remove_account', { name }),
     testAccount: (name) => call('test_account', { name }),
     createForm: (account, selected) => call('create_form', { account, selected }),
