@@ -138,14 +138,18 @@ fn excerpt(body: &str) -> String {
     out
 }
 
-/// One client per process and timeout setting: building one loads the system's certificate
-/// store, which costs more than a whole request on loopback, and every account can share it.
-fn shared_client(settings: HttpSettings) -> Result<reqwest::Client> {
-    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<Vec<(Duration, Duration, reqwest::Client)>>> =
-        std::sync::OnceLock::new();
+/// One client per process, timeout setting and scheme, shared by every account. An https
+/// client loads the system's certificate store when it is built, which costs more than a
+/// whole request on loopback; an http:// base (loopback only, see `validate_base_url`) gets a
+/// client that never loads it and so trusts no certificate: were it ever redirected to https,
+/// the handshake would fail rather than go unverified.
+fn shared_client(settings: HttpSettings, https: bool) -> Result<reqwest::Client> {
+    type Key = (Duration, Duration, bool);
+    static CLIENTS: std::sync::OnceLock<std::sync::Mutex<Vec<(Key, reqwest::Client)>>> = std::sync::OnceLock::new();
+    let key = (settings.connect_timeout, settings.timeout, https);
     let clients = CLIENTS.get_or_init(Default::default);
     let mut clients = clients.lock().map_err(|_| Error::Internal("HTTP client cache poisoned".into()))?;
-    if let Some((_, _, c)) = clients.iter().find(|(c, t, _)| *c == settings.connect_timeout && *t == settings.timeout) {
+    if let Some((_, c)) = clients.iter().find(|(k, _)| *k == key) {
         return Ok(c.clone());
     }
     let client = reqwest::Client::builder()
@@ -153,9 +157,10 @@ fn shared_client(settings: HttpSettings) -> Result<reqwest::Client> {
         .timeout(settings.timeout)
         .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(3))
+        .tls_built_in_root_certs(https)
         .build()
         .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-    clients.push((settings.connect_timeout, settings.timeout, client.clone()));
+    clients.push((key, client.clone()));
     Ok(client)
 }
 
@@ -172,7 +177,7 @@ pub struct Http {
 impl Http {
     pub fn new(base_url: &str, vendor: &str, creds: &Credentials, settings: HttpSettings) -> Result<Self> {
         let base = validate_base_url(base_url)?;
-        let client = shared_client(settings)?;
+        let client = shared_client(settings, base.scheme() == "https")?;
         Ok(Http {
             client,
             base,

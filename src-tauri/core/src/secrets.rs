@@ -101,14 +101,21 @@ pub trait SecretStore: Send + Sync {
 
 pub const KEYRING_SERVICE: &str = "hangar";
 
-/// The OS keyring through the `keyring` crate.
+/// The OS keyring through the `keyring` crate. On Linux, reads first try one Secret Service
+/// session kept for the life of the store (see `session_read`).
 pub struct KeyringStore {
     service: String,
+    #[cfg(target_os = "linux")]
+    session: Mutex<Option<dbus_secret_service::SecretService>>,
 }
 
 impl Default for KeyringStore {
     fn default() -> Self {
-        KeyringStore { service: KEYRING_SERVICE.to_string() }
+        KeyringStore {
+            service: KEYRING_SERVICE.to_string(),
+            #[cfg(target_os = "linux")]
+            session: Mutex::new(None),
+        }
     }
 }
 
@@ -134,17 +141,60 @@ fn keyring_error(e: keyring::Error) -> Error {
     Error::SecretStore(format!("Secret store unavailable: {why}. {KEYRING_HELP}"))
 }
 
+#[cfg(target_os = "linux")]
+impl KeyringStore {
+    /// The `keyring` crate opens a new D-Bus connection and negotiates a new encrypted session
+    /// (a Diffie-Hellman exchange) for every read: with a handful of accounts that is most of
+    /// `hangarctl ls`. This reads the same item (the attributes `keyring` gives it) over one
+    /// session kept open. It answers only the plain case, one unlocked item; anything else
+    /// (no item, several, a locked one, any error) returns `None` and the read goes through
+    /// `keyring`, which owns every other path: prompts, old items, error reporting.
+    fn session_read(&self, account: &str) -> Option<String> {
+        use dbus_secret_service::{EncryptionType, SecretService};
+        let mut session = self.session.lock().ok()?;
+        if session.is_none() {
+            *session = SecretService::connect(EncryptionType::Dh).ok();
+        }
+        let read = read_one_unlocked(session.as_ref()?, &self.service, account);
+        if read.is_err() {
+            // The bus or the keyring went away: a new session next time.
+            *session = None;
+        }
+        read.ok().flatten()
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn read_one_unlocked(
+    ss: &dbus_secret_service::SecretService,
+    service: &str,
+    account: &str,
+) -> std::result::Result<Option<String>, dbus_secret_service::Error> {
+    let attributes = HashMap::from([("target", "default"), ("service", service), ("username", account)]);
+    let found = ss.search_items(attributes)?;
+    match (found.unlocked.as_slice(), found.locked.is_empty()) {
+        ([item], true) => Ok(String::from_utf8(item.get_secret()?).ok()),
+        _ => Ok(None),
+    }
+}
+
 impl SecretStore for KeyringStore {
     fn load(&self, account: &str) -> Result<Option<Credentials>> {
-        match self.entry(account)?.get_password() {
-            Ok(text) => {
-                let map: BTreeMap<String, String> = serde_json::from_str(&text)
-                    .map_err(|_| Error::SecretStore(format!("the keyring item for '{account}' is not Hangar's")))?;
-                Ok(Some(Credentials(map)))
-            }
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e)),
-        }
+        #[cfg(target_os = "linux")]
+        let text = self.session_read(account);
+        #[cfg(not(target_os = "linux"))]
+        let text: Option<String> = None;
+        let text = match text {
+            Some(text) => text,
+            None => match self.entry(account)?.get_password() {
+                Ok(text) => text,
+                Err(keyring::Error::NoEntry) => return Ok(None),
+                Err(e) => return Err(keyring_error(e)),
+            },
+        };
+        let map: BTreeMap<String, String> = serde_json::from_str(&text)
+            .map_err(|_| Error::SecretStore(format!("the keyring item for '{account}' is not Hangar's")))?;
+        Ok(Some(Credentials(map)))
     }
 
     fn save(&self, account: &str, creds: &Credentials) -> Result<()> {
