@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod bench;
 mod commands;
 mod notify;
 mod platform;
@@ -148,6 +149,7 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
 }
 
 fn main() {
+    bench::mark_start();
     let filter = tracing_subscriber::EnvFilter::try_from_env("HANGAR_LOG").unwrap_or_else(|_| "warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 
@@ -161,6 +163,7 @@ fn main() {
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(bench::plugin())
         .manage(AppState {
             session: Mutex::new(None),
             quiet: notify::Quiet::default(),
@@ -200,6 +203,8 @@ fn main() {
             commands::sign_in_again,
             commands::sign_out,
             commands::edit_account,
+            commands::change_credentials,
+            commands::ssh_include,
             commands::remove_account,
             commands::test_account,
             commands::create_form,
@@ -211,6 +216,7 @@ fn main() {
             commands::update_form,
             commands::update_workspace,
             commands::take_pending_link,
+            bench::bench_painted,
         ])
         .build(tauri::generate_context!());
     match result {
