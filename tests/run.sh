@@ -41,13 +41,13 @@ in_keyring_session() { # a private session bus with an unlocked gnome-keyring
   dbus-run-session -- bash -c 'export XDG_DATA_HOME=$(mktemp -d); echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "$@"' _ "$@"
 }
 
-lint() {
+lint() ( # a subshell: `set -e` must end this layer, not the whole run
   set -e
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets --locked -- -D warnings
   (cd ui && npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings)
   echo "lint: 3 passed, 0 failed"
-}
+)
 
 bindings_fresh() { # cargo test regenerated ui/src/lib/bindings: it must match what is checked in
   if git diff --quiet -- ui/src/lib/bindings && [ -z "$(git ls-files --others --exclude-standard ui/src/lib/bindings)" ]; then
@@ -57,12 +57,12 @@ bindings_fresh() { # cargo test regenerated ui/src/lib/bindings: it must match w
   fi
 }
 
-build() {
+build() (
   set -e
   (cd ui && npx vite build --logLevel warn)
   cargo build --workspace --locked
   echo "build: 1 passed, 0 failed"
-}
+)
 
 layer build        build
 layer lint         lint
