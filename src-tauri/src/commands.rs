@@ -206,6 +206,15 @@ pub async fn open_workspace(
     let s = state.session()?;
     let link = s.hangar.open(&account, &id, kind).await.map_err(fail)?;
     hangar_core::platform::check_openable(&link.url).map_err(fail)?;
+    // VS Code and Cursor by their own command-line tool where it is installed (allow-listed
+    // program, arguments built by the core); their URL handler otherwise.
+    if let Some(ide) = hangar_core::platform::ide_launch(link.kind, &link.url) {
+        use tauri_plugin_shell::ShellExt;
+        match app.shell().command(ide.program).args(&ide.args).spawn() {
+            Ok(_) => return Ok(link.url),
+            Err(e) => tracing::debug!(program = ide.program, "IDE tool not started ({e}); using its URL handler"),
+        }
+    }
     app.opener()
         .open_url(link.url.clone(), None::<&str>)
         .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the link: {e}"))))?;

@@ -1,6 +1,7 @@
 //! The one place with per-OS code: handing a link to the system's opener.
 
 use crate::error::{Error, Result};
+use crate::model::LinkKind;
 
 /// Schemes Hangar will ever hand to the OS: web pages and the IDEs' own URL handlers.
 pub const OPENABLE_SCHEMES: [&str; 6] = ["http", "https", "vscode", "cursor", "jetbrains-gateway", "ssh"];
@@ -13,6 +14,33 @@ pub fn check_openable(link: &str) -> Result<url::Url> {
     } else {
         Err(Error::invalid("url", format!("Hangar does not open '{}:' links", url.scheme())))
     }
+}
+
+/// The IDE command-line tools Hangar may start, and nothing else.
+pub const IDE_PROGRAMS: [&str; 2] = ["code", "cursor"];
+
+/// How to open an IDE link with the IDE's own command-line tool instead of its URL handler
+/// (which not every installation registers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeLaunch {
+    pub program: &'static str,
+    pub args: Vec<String>,
+}
+
+/// `vscode://vscode-remote/ssh-remote+alias/dir` → `code --folder-uri vscode-remote://ssh-remote+alias/dir`
+/// (and the same for Cursor); `None` for every other link.
+pub fn ide_launch(kind: LinkKind, link: &str) -> Option<IdeLaunch> {
+    let (program, scheme) = match kind {
+        LinkKind::Vscode => (IDE_PROGRAMS[0], "vscode"),
+        LinkKind::Cursor => (IDE_PROGRAMS[1], "cursor"),
+        _ => return None,
+    };
+    let url = check_openable(link).ok()?;
+    let remote = link.strip_prefix(&format!("{scheme}://vscode-remote/"))?;
+    if url.scheme() != scheme || !remote.starts_with("ssh-remote+") || remote.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some(IdeLaunch { program, args: vec!["--folder-uri".into(), format!("vscode-remote://{remote}")] })
 }
 
 /// Opens an allowed link with the desktop's default handler, without waiting for it.
@@ -47,6 +75,25 @@ fn opener_command(url: &str) -> std::process::Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ide_links_map_to_their_command_line_tool_and_nothing_else_does() {
+        let launch =
+            ide_launch(LinkKind::Vscode, "vscode://vscode-remote/ssh-remote+hangar-a-ws/home/ray/default").unwrap();
+        assert_eq!(launch.program, "code");
+        assert_eq!(launch.args, ["--folder-uri", "vscode-remote://ssh-remote+hangar-a-ws/home/ray/default"]);
+        let launch = ide_launch(LinkKind::Cursor, "cursor://vscode-remote/ssh-remote+h/workspace").unwrap();
+        assert_eq!((launch.program, launch.args[1].as_str()), ("cursor", "vscode-remote://ssh-remote+h/workspace"));
+        for (kind, link) in [
+            (LinkKind::Browser, "https://x.example/"),
+            (LinkKind::Vscode, "cursor://vscode-remote/ssh-remote+h/x"),
+            (LinkKind::Vscode, "vscode://file/etc/passwd"),
+            (LinkKind::Vscode, "vscode://vscode-remote/wsl+Ubuntu/x"),
+            (LinkKind::Vscode, "vscode://vscode-remote/ssh-remote+h/x --disable-extensions"),
+        ] {
+            assert_eq!(ide_launch(kind, link), None, "{link}");
+        }
+    }
 
     #[test]
     fn only_allowed_schemes_open() {
