@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Hangar's benchmark figures beside the floor (an empty Tauri 2 app, tests/bench/floor/),
 # measured in the same run on demo clouds (127.0.0.1 only). Writes tests/bench/results.md and
-# tests/bench/results.json. Usage: bash tests/bench/run.sh   (about 10 minutes after the builds)
+# tests/bench/results.json. Usage: bash tests/bench/run.sh   (about 15 minutes after the builds)
 # Knobs: BENCH_RUNS (3), BENCH_IDLE_SECS (20), BENCH_SETTLE_SECS (15), BENCH_SETTLED_SECS (65),
-# BENCH_SKIP_BUILD=1 (use the release binaries already in target/release).
+# BENCH_SKIP_BUILD=1 (use the release binaries already in target/release),
+# BENCH_SKIP_DIAGNOSTIC=1 (skip the runs without GPU compositing, about 2 minutes).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
