@@ -772,6 +772,10 @@ def main():
         "holds a window of cards, and compositing it in software is what most of its extra launch time and web "
         "process memory is (compare the rows). Neither app is configured to turn compositing off: on a desktop "
         "with a GPU it is cheap, and turning it off is a rendering choice for every user, not a benchmark knob.",
+        "Launch samples are bimodal in both apps (see results.json): most first frames come within ~100 ms of "
+        "the content, but some come ~500 ms later, with or without compositing, in the floor too. That looks "
+        "like WebKit holding back the first paint of a page still loading; it was not pinned down here, and "
+        "it makes the launch medians of a few runs noisy.",
         "`hangarctl ls` floor = one `hangarctl --version` (process start-up) + one fresh-connection GET /workspaces "
         "round trip to the Aether demo; credentials come from gnome-keyring in a private D-Bus session. Both "
         "commands are started with posix_spawn and reaped with a blocking wait4 (until 2026-11-23 13:04 the suite "
