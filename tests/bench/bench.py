@@ -710,11 +710,12 @@ def missed_targets(r, rows):
         out.append(f"Launch → first cached cards: {lh:.0f} ms, {lh / lf:.2f}× the floor's first paint (target 1.5×). "
                    f"`main()` → the page starting takes about as long in both ({pre_h:.0f} and {pre_f:.0f} ms); the gap is "
                    f"in the page: {wh:.0f} ms from navigation to the frame with the cards, which are in the DOM after "
-                   "~100 ms (the UI's JS, two IPC calls, one render) — the rest is the first frame composited with "
-                   "software OpenGL and, in some runs of either app, a ~500 ms wait before the first paint (see the "
-                   f"notes).{diag} Meeting it here would take a cheaper first frame (fewer layers and "
-                   "nodes above the fold) or painting without compositing, which is a rendering choice for every user "
-                   "and was not made.")
+                   "~100 ms (the UI's JS, two IPC calls, one render); the first frame then comes either ~100 ms or "
+                   "~500 ms later, the late one in most of Hangar's runs and few of the floor's, with and without GPU "
+                   f"compositing.{diag} So software compositing is not the whole story; what holds that first paint "
+                   "back was not pinned down here. Meeting the target would take finding it (WebKit holding off the "
+                   "first paint while a page is still loading is the first suspect: the UI's dynamic import and IPC "
+                   "calls run then) and a cheaper first frame.")
     c = r.get("ctl")
     if c and "`hangarctl ls --json`" in missed:
         out.append(f"`hangarctl ls`: {c['ls_ms']['median']:.1f} ms, {c['ratio']['median']:.2f}× its floor "
@@ -776,8 +777,8 @@ def main():
         "Diagnostic rows: the same launch and idle runs with `WEBKIT_DISABLE_COMPOSITING_MODE=1` for both apps. "
         "WebKitGTK 2.50 composites every page with OpenGL; this machine has no GPU, so that is Mesa's software "
         "renderer (llvmpipe threads in the app process). The floor's page is one paragraph; Hangar's first frame "
-        "holds a window of cards, and compositing it in software is what most of its extra launch time and web "
-        "process memory is (compare the rows). Neither app is configured to turn compositing off: on a desktop "
+        "holds a window of cards; compositing in software accounts for much of its extra web process memory "
+        "(compare the rows), while for launch time the diagnostic is inconclusive (next note). Neither app is configured to turn compositing off: on a desktop "
         "with a GPU it is cheap, and turning it off is a rendering choice for every user, not a benchmark knob.",
         "Launch samples are bimodal in both apps (see results.json): most first frames come within ~100 ms of "
         "the content, but some come ~500 ms later, with or without compositing, in the floor too. That looks "
