@@ -225,3 +225,19 @@ async fn demo_clusters_without_an_ssh_server_say_so() {
     let err = hangar_core::tunnel::pump(&target, tokio::io::empty(), tokio::io::sink()).await.unwrap_err();
     assert!(err.to_string().contains("503"), "{err}");
 }
+
+#[tokio::test]
+async fn a_wss_tunnel_goes_through_tls_and_refuses_a_server_without_it() {
+    // A plain TCP server that answers garbage: the TLS handshake (rustls, the system's roots)
+    // must fail as an error, never as a panic or an unencrypted connection.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls").await;
+        }
+    });
+    let target = hangar_core::tunnel::TunnelTarget { url: format!("wss://127.0.0.1:{port}/sshws"), bearer: "t".into() };
+    let err = hangar_core::tunnel::pump(&target, tokio::io::empty(), tokio::io::sink()).await.unwrap_err();
+    assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+}
