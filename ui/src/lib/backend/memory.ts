@@ -7,6 +7,7 @@
 // on refused.example.test answers 401; the VS Code link of ml-research · c3d4e5f6 needs an
 // SSH alias, so it asks about `~/.ssh/config` first.
 import { BackendError, type Backend } from './index';
+import { defaultSettings } from '../settings';
 import type { Account } from '../bindings/Account';
 import type { Form } from '../bindings/Form';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
@@ -101,14 +102,7 @@ export function memoryBackend(): Backend {
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
   });
-  let settings: Settings = {
-    notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false },
-    theme: 'system',
-    launch_at_login: false,
-    start_minimized: false,
-    refresh: { transitional_secs: 2, settled_secs: 60 },
-    ssh_include: 'ask',
-  };
+  let settings: Settings = defaultSettings();
   const updateForm: Form = {
     fields: [
       { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
