@@ -49,20 +49,19 @@ pub struct SshSetup {
     pub tunnel_program: PathBuf,
 }
 
-impl SshSetup {
-    pub fn default_for_user() -> Result<SshSetup> {
-        let exe = std::env::current_exe()?;
-        let name = format!("hangarctl{}", std::env::consts::EXE_SUFFIX);
-        let tunnel_program =
-            if exe.file_name().is_some_and(|n| n == name.as_str()) { exe.clone() } else { exe.with_file_name(&name) };
-        if !tunnel_program.is_file() {
-            return Err(Error::Unavailable(format!(
-                "{name}, which carries IDE connections through the provider's tunnel, is not installed beside {}",
-                exe.display()
-            )));
-        }
-        Ok(SshSetup { managed: ManagedSsh::for_home()?, tunnel_program })
+/// `hangarctl` beside the running program (or the running program itself).
+fn default_tunnel_program() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let name = format!("hangarctl{}", std::env::consts::EXE_SUFFIX);
+    let tunnel_program =
+        if exe.file_name().is_some_and(|n| n == name.as_str()) { exe.clone() } else { exe.with_file_name(&name) };
+    if !tunnel_program.is_file() {
+        return Err(Error::Unavailable(format!(
+            "{name}, which carries IDE connections through the provider's tunnel, is not installed beside {}",
+            exe.display()
+        )));
     }
+    Ok(tunnel_program)
 }
 
 pub const MAX_NAME_LEN: usize = 64;
@@ -324,11 +323,21 @@ impl Hangar {
 
     /// The line Hangar would add to the user's SSH config, and that file.
     pub fn ssh_include(&self) -> Result<SshInclude> {
-        let managed = match &self.ssh {
-            Some(s) => s.managed.clone(),
-            None => ManagedSsh::for_home()?,
-        };
-        Ok(managed.include())
+        Ok(self.managed_ssh()?.include())
+    }
+
+    fn managed_ssh(&self) -> Result<ManagedSsh> {
+        match &self.ssh {
+            Some(s) => Ok(s.managed.clone()),
+            None => ManagedSsh::for_home(),
+        }
+    }
+
+    fn tunnel_program(&self) -> Result<PathBuf> {
+        match &self.ssh {
+            Some(s) => Ok(s.tunnel_program.clone()),
+            None => default_tunnel_program(),
+        }
     }
 
     pub async fn replace_credentials(&self, name: &str, credentials: Credentials) -> Result<()> {
@@ -507,11 +516,7 @@ impl Hangar {
                 "the demo clouds run no SSH servers; add a real account to open its workspaces in an IDE".into(),
             ));
         };
-        let setup = match &self.ssh {
-            Some(s) => s.clone(),
-            None => SshSetup::default_for_user()?,
-        };
-        let ssh = &setup.managed;
+        let ssh = &self.managed_ssh()?;
         let consent = self.storage.settings().ssh_include;
         let included = ssh.is_included()?;
         let line = ssh.include_line();
@@ -526,12 +531,16 @@ impl Hangar {
         }
         let provider = self.provider(account).await?;
         let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
-        let tunnel = host.tunnel.then(|| TunnelCommand {
-            program: setup.tunnel_program.clone(),
-            config_dir,
-            account: account.to_string(),
-            workspace_id: id.to_string(),
-        });
+        // Only a tunnelled host needs hangarctl; a direct one (exalsius) opens without it.
+        let tunnel = match host.tunnel {
+            true => Some(TunnelCommand {
+                program: self.tunnel_program()?,
+                config_dir,
+                account: account.to_string(),
+                workspace_id: id.to_string(),
+            }),
+            false => None,
+        };
         let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
         ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
         if !included {
@@ -553,10 +562,7 @@ impl Hangar {
         if self.storage.paths().is_none() {
             return;
         }
-        let managed = match &self.ssh {
-            Some(s) => Ok(s.managed.clone()),
-            None => ManagedSsh::for_home(),
-        };
+        let managed = self.managed_ssh();
         let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: String::new() };
         if let Err(e) = managed.and_then(|m| m.remove_workspace(&owner)) {
             tracing::warn!(code = e.code(), "SSH host of a deleted workspace not removed");
