@@ -240,4 +240,6 @@ async fn a_wss_tunnel_goes_through_tls_and_refuses_a_server_without_it() {
     let target = hangar_core::tunnel::TunnelTarget { url: format!("wss://127.0.0.1:{port}/sshws"), bearer: "t".into() };
     let err = hangar_core::tunnel::pump(&target, tokio::io::empty(), tokio::io::sink()).await.unwrap_err();
     assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    // Spoken in plain text, the exchange would have read the 200 and failed on that status.
+    assert!(!err.to_string().contains("200"), "the failure is the TLS handshake, not the HTTP answer: {err}");
 }
