@@ -224,6 +224,7 @@ impl Hangar {
             l.remove(name);
         })?;
         self.forget(name);
+        self.prune_ssh_hosts(name, None);
         Ok(())
     }
 
@@ -357,6 +358,7 @@ impl Hangar {
             None => None,
         };
         self.replace_credentials(name, Credentials::default()).await?;
+        self.prune_ssh_hosts(name, None);
         Ok(revoked)
     }
 
@@ -381,6 +383,7 @@ impl Hangar {
         for (name, r) in futures::future::join_all(tasks).await {
             match r {
                 Ok(ws) => {
+                    self.prune_ssh_hosts(&name, Some(&ws));
                     let labels = self.storage.labels(&name).unwrap_or_default();
                     out.workspaces.extend(ws.into_iter().map(|w| with_label(w, &labels)));
                 }
@@ -566,6 +569,23 @@ impl Hangar {
         let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: String::new() };
         if let Err(e) = managed.and_then(|m| m.remove_workspace(&owner)) {
             tracing::warn!(code = e.code(), "SSH host of a deleted workspace not removed");
+        }
+    }
+
+    /// Host blocks, and the keys providers issued for them, go when their workspace does:
+    /// with `listed`, an account's complete, successful listing, those of its workspaces
+    /// not in it; with `None` (the account removed or signed out), all of the account's.
+    /// Failing is only worth a warning.
+    fn prune_ssh_hosts(&self, account: &str, listed: Option<&[Workspace]>) {
+        if self.storage.paths().is_none() {
+            return;
+        }
+        let pruned = self.managed_ssh().and_then(|m| match listed {
+            Some(ws) => m.keep_listed(account, &ws.iter().map(|w| w.id.as_str()).collect()),
+            None => m.remove_account(account),
+        });
+        if let Err(e) = pruned {
+            tracing::warn!(code = e.code(), "SSH hosts of gone workspaces not removed");
         }
     }
 

@@ -400,7 +400,8 @@ async fn a_dev_container_offers_ssh_and_ide_links() {
         .unwrap();
     let running = wait_for(&e, &w.id, WorkspaceState::Running).await;
     let vscode = running.links.iter().find(|l| l.kind == LinkKind::Vscode).expect("vscode link");
-    let alias = format!("hangar-{ACCOUNT}-devbox");
+    let alias = hangar_core::ssh::alias(ACCOUNT, "devbox", &w.id);
+    assert!(alias.starts_with(&format!("hangar-{ACCOUNT}-devbox-")), "{alias}");
     assert_eq!(vscode.url, format!("vscode://vscode-remote/ssh-remote+{alias}/workspace"));
     assert_eq!(vscode.ssh_alias.as_deref(), Some(alias.as_str()), "the alias is written when the link opens");
     assert!(running.links.iter().any(|l| l.kind == LinkKind::Cursor));

@@ -47,17 +47,18 @@ impl Env {
 }
 
 async fn env() -> Env {
+    env_with(ACCOUNT, PathBuf::from("/opt/hangar/hangarctl")).await
+}
+
+async fn env_with(account_name: &str, tunnel_program: PathBuf) -> Env {
     let demo = anyscale::start(Timing::quick()).await.expect("demo cloud starts");
     let home = tempfile::tempdir().unwrap();
     let paths = Paths { config: home.path().join("config"), cache: home.path().join("cache") };
-    let setup = SshSetup {
-        managed: ManagedSsh::at(home.path().join(".ssh")),
-        tunnel_program: PathBuf::from("/opt/hangar/hangarctl"),
-    };
+    let setup = SshSetup { managed: ManagedSsh::at(home.path().join(".ssh")), tunnel_program };
     let http = HttpSettings { connect_timeout: Duration::from_secs(2), timeout: Duration::from_secs(5), retries: 0 };
     let hangar = Hangar::new(Storage::on_disk(paths), Arc::new(MemoryStore::default()), http).with_ssh(setup);
     let account = Account {
-        name: ACCOUNT.into(),
+        name: account_name.into(),
         provider: ProviderId::Anyscale,
         base_url: Some(demo.server.base_url.clone()),
         options: BTreeMap::new(),
@@ -95,7 +96,7 @@ async fn allowed_it_writes_the_alias_its_key_and_one_include() {
     assert!(block.contains(&format!("Host {alias}\n")), "{block}");
     assert!(
         block.contains(&format!(
-            "ProxyCommand /opt/hangar/hangarctl --config-dir {} tunnel {ACCOUNT} {}",
+            "ProxyCommand /opt/hangar/hangarctl --config-dir {} tunnel -- {ACCOUNT} {}",
             config_dir.display(),
             e.running
         )),
@@ -242,4 +243,247 @@ async fn a_wss_tunnel_goes_through_tls_and_refuses_a_server_without_it() {
     assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
     // Spoken in plain text, the exchange would have read the 200 and failed on that status.
     assert!(!err.to_string().contains("200"), "the failure is the TLS handshake, not the HTTP answer: {err}");
+}
+
+impl Env {
+    fn host_block(&self, alias: &str) -> PathBuf {
+        self.home.path().join(format!(".ssh/hangar/hosts/{alias}.conf"))
+    }
+
+    fn key_file(&self, alias: &str) -> PathBuf {
+        self.home.path().join(format!(".ssh/hangar/keys/{alias}"))
+    }
+
+    /// Opens a running workspace in VS Code (consent given) and returns its alias.
+    async fn open_vscode(&self, id: &str) -> String {
+        self.consent(SshIncludeConsent::Allowed);
+        let link = self.hangar.open(ACCOUNT, id, LinkKind::Vscode).await.unwrap();
+        let alias = link.ssh_alias.unwrap();
+        assert!(self.host_block(&alias).exists() && self.key_file(&alias).exists(), "{alias} written");
+        alias
+    }
+
+    /// Another Hangar on the same account (another machine, the web console): what it does
+    /// leaves no trace in this one's SSH files.
+    async fn elsewhere(&self) -> Hangar {
+        let hangar = Hangar::new(Storage::in_memory(), Arc::new(MemoryStore::default()), HttpSettings::default());
+        hangar
+            .add_account(self.hangar.account(ACCOUNT).unwrap(), Credentials::single("token", self.demo.token()), true)
+            .await
+            .unwrap();
+        hangar
+    }
+}
+
+#[tokio::test]
+async fn two_workspaces_with_one_name_get_their_own_alias_and_tunnel() {
+    let e = env().await;
+    let first = e.hangar.get(ACCOUNT, &e.running).await.unwrap();
+    // Names are unique per project only: the twin goes in the other one.
+    let project = match first.details.get("project").map(String::as_str) {
+        Some("ml-research") => "prj_defaultaws01",
+        _ => "prj_mlresearch01",
+    };
+    let input = BTreeMap::from([("project".to_string(), project.to_string())]);
+    let twin = e.hangar.create(ACCOUNT, &first.name, &input).await.unwrap();
+    assert_ne!(twin.id, e.running);
+    e.hangar
+        .wait(ACCOUNT, &twin.id, |s| s == WorkspaceState::Running, Duration::from_secs(20), Duration::from_millis(100))
+        .await
+        .unwrap();
+    let (a, b) = (e.open_vscode(&e.running).await, e.open_vscode(&twin.id).await);
+    assert_ne!(a, b, "one alias per workspace, not per name");
+    assert!(a.contains(&first.name) && b.contains(&first.name), "the alias stays readable: {a}, {b}");
+    for (alias, id) in [(&a, &e.running), (&b, &twin.id)] {
+        let block = std::fs::read_to_string(e.host_block(alias)).unwrap();
+        assert!(block.contains(&format!("tunnel -- {ACCOUNT} {id}")), "{alias} leads to {id}: {block}");
+    }
+    // The link the list shows names the same alias the block was written for.
+    let listed = e.hangar.get(ACCOUNT, &twin.id).await.unwrap();
+    assert!(listed.links.iter().any(|l| l.ssh_alias.as_deref() == Some(b.as_str())));
+}
+
+#[tokio::test]
+async fn a_workspace_deleted_elsewhere_loses_its_alias_on_the_next_successful_list() {
+    let e = env().await;
+    let alias = e.open_vscode(&e.running).await;
+    let other = e.elsewhere().await;
+    other.act(ACCOUNT, &e.running, hangar_core::Action::Stop).await.unwrap();
+    other
+        .wait(
+            ACCOUNT,
+            &e.running,
+            |s| s == WorkspaceState::Stopped,
+            Duration::from_secs(20),
+            Duration::from_millis(100),
+        )
+        .await
+        .unwrap();
+    other.act(ACCOUNT, &e.running, hangar_core::Action::Delete).await.unwrap();
+
+    e.demo.server.inject(list_failure());
+    let failed = e.hangar.list(Some(ACCOUNT)).await.unwrap();
+    assert_eq!(failed.failures.len(), 1, "the injected fault fails the list");
+    assert!(e.host_block(&alias).exists(), "a failed list is no evidence that a workspace is gone");
+
+    let listing = e.hangar.list(Some(ACCOUNT)).await.unwrap();
+    assert!(listing.failures.is_empty() && !listing.workspaces.iter().any(|w| w.id == e.running));
+    assert!(!e.host_block(&alias).exists(), "the block goes with the workspace");
+    assert!(!e.key_file(&alias).exists(), "and so does the key the provider issued for it");
+}
+
+fn list_failure() -> hangar_demo::Fault {
+    hangar_demo::Fault::status(500, r#"{"error": {"detail": "boom"}}"#).on("workspaces")
+}
+
+#[tokio::test]
+async fn a_listed_workspace_keeps_its_alias_and_other_accounts_keep_theirs() {
+    let e = env().await;
+    let alias = e.open_vscode(&e.running).await;
+    let listing = e.hangar.list(None).await.unwrap();
+    assert!(listing.failures.is_empty());
+    assert!(e.host_block(&alias).exists() && e.key_file(&alias).exists());
+}
+
+#[tokio::test]
+async fn removing_the_account_removes_its_aliases_and_keys() {
+    let e = env().await;
+    let alias = e.open_vscode(&e.running).await;
+    e.hangar.remove_account(ACCOUNT).await.unwrap();
+    assert!(!e.host_block(&alias).exists() && !e.key_file(&alias).exists());
+    assert!(e.ssh().is_included().unwrap(), "the include line stays");
+}
+
+#[tokio::test]
+async fn signing_out_removes_the_accounts_aliases_and_keys() {
+    let e = env().await;
+    let alias = e.open_vscode(&e.running).await;
+    e.hangar.sign_out(ACCOUNT).await.unwrap();
+    assert!(!e.host_block(&alias).exists() && !e.key_file(&alias).exists());
+}
+
+/// A stand-in for `hangarctl` that records the arguments it was started with, one per line.
+fn recording_program(dir: &std::path::Path) -> PathBuf {
+    let program = dir.join("hangarctl");
+    std::fs::write(&program, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$0.argv\"\nexit 1\n")
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    program
+}
+
+/// Runs the real `ssh` against Hangar's managed config with `shell` as the user's shell
+/// and returns the argv its ProxyCommand started the program with.
+fn proxy_argv(
+    ssh: &ManagedSsh,
+    home: &std::path::Path,
+    alias: &str,
+    program: &std::path::Path,
+    shell: &str,
+) -> Vec<String> {
+    let record = PathBuf::from(format!("{}.argv", program.display()));
+    let _ = std::fs::remove_file(&record);
+    let mut child = std::process::Command::new("ssh")
+        .arg("-F")
+        .arg(ssh.managed_config())
+        .args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", alias, "true"])
+        .env("HOME", home)
+        .env("SHELL", shell)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ssh runs (tests/setup.sh installs openssh-client)");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ssh did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let argv = std::fs::read_to_string(&record)
+        .unwrap_or_else(|_| panic!("ssh ({shell}) never started the ProxyCommand: {stderr}"));
+    argv.lines().map(str::to_string).collect()
+}
+
+fn shells() -> Vec<&'static str> {
+    ["/bin/sh", "/bin/bash", "/usr/bin/zsh", "/usr/bin/fish"]
+        .into_iter()
+        .filter(|s| std::path::Path::new(s).exists())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_hostile_account_name_reaches_the_tunnel_as_one_argument() {
+    let tools = tempfile::tempdir().unwrap();
+    let program = recording_program(tools.path());
+    // Account names hold no spaces, slashes or backslashes; everything else a shell or ssh
+    // reads specially, they may.
+    let name = r#"-it's"a"%h%%$(id)`id`;x#y"#;
+    let e = env_with(name, program.clone()).await;
+    e.consent(SshIncludeConsent::Allowed);
+    let link = e.hangar.open(name, &e.running, LinkKind::Vscode).await.unwrap();
+    let alias = link.ssh_alias.unwrap();
+    let config_dir = e.home.path().join("config");
+    for shell in shells() {
+        let argv = proxy_argv(&e.ssh(), e.home.path(), &alias, &program, shell);
+        assert_eq!(
+            argv,
+            vec!["--config-dir", config_dir.to_str().unwrap(), "tunnel", "--", name, e.running.as_str()],
+            "as run by ssh through {shell}"
+        );
+    }
+}
+
+#[test]
+fn hostile_ids_and_paths_reach_the_tunnel_unchanged() {
+    let home = tempfile::tempdir().unwrap();
+    let tools = home.path().join(r#"tools 'with' "quotes" \ %p"#);
+    std::fs::create_dir_all(&tools).unwrap();
+    let program = recording_program(&tools);
+    let ssh = ManagedSsh::at(home.path().join(".ssh"));
+    let host = hangar_core::ssh::SshHost {
+        host_name: "127.0.0.1".into(),
+        port: 22,
+        user: "ray".into(),
+        private_key: None,
+        tunnel: true,
+        ephemeral_host_key: true,
+    };
+    let cases = [
+        ("plain", "expwrk_1"),
+        ("trailing\\", "id\\"),
+        ("a'b", "'"),
+        ("%h%%%r", "%"),
+        ("$(touch pwned) `touch pwned` ; | & > <", "a\"b\"c"),
+        ("x # y", " spaced  id "),
+        ("", "-o"),
+    ];
+    for (i, (account, id)) in cases.into_iter().enumerate() {
+        let tunnel = hangar_core::ssh::TunnelCommand {
+            program: program.clone(),
+            config_dir: home.path().join("config \\ 'x' %d"),
+            account: account.into(),
+            workspace_id: id.into(),
+        };
+        let owner =
+            hangar_core::ssh::Owner { account: account.into(), workspace_id: id.into(), workspace_name: "w".into() };
+        let alias = format!("hangar-case-{i}");
+        ssh.write_host(&alias, &host, Some(&tunnel), &owner).unwrap();
+        for shell in shells() {
+            let argv = proxy_argv(&ssh, home.path(), &alias, &program, shell);
+            assert_eq!(
+                argv,
+                vec!["--config-dir", tunnel.config_dir.to_str().unwrap(), "tunnel", "--", account, id],
+                "account {account:?}, id {id:?}, through {shell}"
+            );
+        }
+    }
+    assert!(!home.path().join("pwned").exists() && !std::path::Path::new("pwned").exists());
 }

@@ -356,7 +356,7 @@ impl Anyscale {
         if session.is_some_and(|s| tunnel_host(s).is_none()) && !w.is_kuberay() {
             return links;
         }
-        let alias = ssh::alias(&self.account.name, &w.name);
+        let alias = ssh::alias(&self.account.name, &w.name, &w.id);
         for (kind, scheme) in [(LinkKind::Vscode, "vscode"), (LinkKind::Cursor, "cursor")] {
             links.push(Link {
                 kind,

@@ -337,7 +337,8 @@ impl Exalsius {
         put("auto-delete at", w.to_be_deleted_at.clone());
         put("storage", w.resources.as_ref().and_then(|r| r.storage_gb).map(|s| format!("{s} GB")));
         let (links, access) = if state == WorkspaceState::Running {
-            let alias = ssh::alias(&self.account.name, w.name.as_deref().or(w.id.as_deref()).unwrap_or_default());
+            let id = w.id.as_deref().filter(|i| !i.is_empty()).or(w.name.as_deref()).unwrap_or_default();
+            let alias = ssh::alias(&self.account.name, w.name.as_deref().or(w.id.as_deref()).unwrap_or_default(), id);
             links(w.access_information.as_deref().unwrap_or_default(), &self.ssh_user, &alias)
         } else {
             (vec![], vec![])
