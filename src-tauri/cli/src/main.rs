@@ -138,7 +138,8 @@ enum AccountCommand {
         #[command(flatten)]
         sign_in: sign_in::SignInArgs,
     },
-    /// Change an account's base URL or options; one authenticated call with them comes first
+    /// Change an account's base URL or options; one authenticated call with them comes first.
+    /// A new address (base URL, sign-in URL) takes the credentials again on standard input
     Edit {
         name: String,
         /// The new base URL; an empty value returns to the provider's default
@@ -348,7 +349,7 @@ fn confirm(question: &str) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::usage("refusing to delete without --yes when standard input is not a terminal"));
     }
-    eprint!("{question}");
+    eprint!("{}", output::shown(question));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
@@ -406,7 +407,20 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
                     options.insert(key, value);
                 }
             }
-            h.edit_account(&name, base_url, options).await?;
+            // Credentials are only ever sent where they were saved for: a move to another
+            // address takes them again, from standard input like `add`.
+            let credentials = match h.edit_needs_credentials(&name, base_url.clone(), options.clone())? {
+                true => {
+                    let info = hangar_core::provider::info(current.provider).ok_or_else(|| {
+                        Error::Unsupported(format!("account '{name}' has a provider this build lacks"))
+                    })?;
+                    let single =
+                        info.credential_fields.first().map(|f| f.key.clone()).unwrap_or_else(|| "token".into());
+                    Some(read_credentials(&single)?)
+                }
+                false => None,
+            };
+            h.edit_account(&name, base_url, options, credentials).await?;
             output::done(&name, "", "changed", json);
         }
         AccountCommand::Credentials { name } => {

@@ -1,5 +1,9 @@
-//! Everything hangarctl prints: JSON for scripts, short tables for people.
+//! Everything hangarctl prints: JSON for scripts, short tables for people. Text from a
+//! provider (names, states, error messages) is untrusted: what people read passes `shown`, so
+//! no escape sequence can drive their terminal. JSON carries it as data, escaped by serde.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::borrow::Cow;
 
 use chrono::Utc;
 use hangar_core::form::{FieldKind, Form};
@@ -7,6 +11,18 @@ use hangar_core::watcher::StateChange;
 use hangar_core::{Account, Error, Link, ProviderInfo, Workspace};
 use serde::Serialize;
 use serde_json::json;
+
+/// Text as a terminal may show it: control characters (ESC, CSI, BEL, newlines...) and the
+/// invisible marks that reorder a line (bidi overrides) become U+FFFD.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    match text.chars().any(unsafe_char) {
+        true => Cow::Owned(text.chars().map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect()),
+        false => Cow::Borrowed(text),
+    }
+}
 
 fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string(value) {
@@ -19,7 +35,7 @@ pub fn fail(e: &Error, json: bool) -> ! {
     if json {
         eprintln!("{}", json!({ "error": { "code": e.code(), "message": e.to_string(), "field": e.field() } }));
     } else {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", shown(&e.to_string()));
     }
     std::process::exit(e.exit_code())
 }
@@ -28,7 +44,7 @@ pub fn account_error(account: &str, e: &Error, json: bool) {
     if json {
         eprintln!("{}", json!({ "error": { "code": e.code(), "message": e.to_string(), "account": account } }));
     } else {
-        eprintln!("error: account '{account}': {e}");
+        eprintln!("error: account '{}': {}", shown(account), shown(&e.to_string()));
     }
 }
 
@@ -56,7 +72,12 @@ pub fn accounts(list: &[Account], json: bool) {
         println!("no accounts; add one with `hangarctl account add PROVIDER --name NAME`");
     }
     for a in list {
-        println!("{:<20} {:<10} {}", a.name, a.provider.as_str(), a.base_url.as_deref().unwrap_or("(default)"));
+        println!(
+            "{:<20} {:<10} {}",
+            shown(&a.name),
+            a.provider.as_str(),
+            shown(a.base_url.as_deref().unwrap_or("(default)"))
+        );
     }
 }
 
@@ -78,11 +99,11 @@ pub fn workspaces(list: &[Workspace], json: bool) {
     for w in list {
         println!(
             "{:<16} {:<36} {:<38} {:<9} {:<36} {}",
-            w.account,
-            w.name,
-            w.id,
+            shown(&w.account),
+            shown(&w.name),
+            shown(&w.id),
             w.state.as_str(),
-            w.hardware.label.as_deref().unwrap_or("-"),
+            shown(w.hardware.label.as_deref().unwrap_or("-")),
             age(w)
         );
     }
@@ -92,7 +113,7 @@ pub fn workspace(w: &Workspace, json: bool) {
     if json {
         return print_json(w);
     }
-    println!("{} ({}) is {} [{}]", w.name, w.id, w.state, w.raw_state);
+    println!("{} ({}) is {} [{}]", shown(&w.name), shown(&w.id), w.state, shown(&w.raw_state));
 }
 
 pub fn form(form: &Form, json: bool) {
@@ -106,9 +127,10 @@ pub fn form(form: &Form, json: bool) {
             FieldKind::Choice => "choice",
             FieldKind::Bool => "bool",
         };
-        let mut line = format!("{:<16} {:<7} {}{}", f.key, kind, f.label, if f.required { " (required)" } else { "" });
+        let mut line =
+            format!("{:<16} {:<7} {}{}", f.key, kind, shown(&f.label), if f.required { " (required)" } else { "" });
         if let Some(d) = &f.default {
-            line.push_str(&format!(" [default {d}]"));
+            line.push_str(&format!(" [default {}]", shown(d)));
         }
         if let (Some(min), Some(max)) = (f.min, f.max) {
             line.push_str(&format!(" {min}..{max}"));
@@ -117,9 +139,9 @@ pub fn form(form: &Form, json: bool) {
         for c in f.choices.iter().flatten() {
             println!(
                 "    {:<24} {}{}",
-                c.value,
-                c.label,
-                c.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default()
+                shown(&c.value),
+                shown(&c.label),
+                c.detail.as_deref().map(|d| format!(" — {}", shown(d))).unwrap_or_default()
             );
         }
     }
@@ -129,7 +151,7 @@ pub fn link(l: &Link, json: bool) {
     if json {
         return print_json(l);
     }
-    println!("{}", l.url);
+    println!("{}", shown(&l.url));
 }
 
 pub fn done(account: &str, id: &str, what: &str, json: bool) {
@@ -139,9 +161,9 @@ pub fn done(account: &str, id: &str, what: &str, json: bool) {
         );
     }
     if id.is_empty() {
-        println!("account '{account}': {what}");
+        println!("account '{}': {what}", shown(account));
     } else {
-        println!("{id}: {what}");
+        println!("{}: {what}", shown(id));
     }
 }
 
@@ -149,7 +171,16 @@ pub fn change(c: &StateChange, json: bool) {
     if json {
         return print_json(c);
     }
-    println!("{} {}/{} {}: {} -> {} [{}]", c.at.to_rfc3339(), c.account, c.id, c.name, c.from, c.to, c.raw_state);
+    println!(
+        "{} {}/{} {}: {} -> {} [{}]",
+        c.at.to_rfc3339(),
+        shown(&c.account),
+        shown(&c.id),
+        shown(&c.name),
+        c.from,
+        c.to,
+        shown(&c.raw_state)
+    );
 }
 
 pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {
@@ -171,4 +202,18 @@ pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn escape_sequences_and_reordering_marks_never_reach_the_terminal() {
+        let hostile = "gpu\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}box\u{1b}[2J\u{9b}31m\r\n\u{202e}txt.exe";
+        let out = shown(hostile);
+        assert!(!out.chars().any(|c| c.is_control() || c == '\u{202e}'), "{out:?}");
+        assert!(out.starts_with("gpu\u{fffd}]52;c;") && out.ends_with("txt.exe"), "the visible text stays: {out:?}");
+        assert!(matches!(shown("llm-7b · A100 ✓"), std::borrow::Cow::Borrowed(_)), "plain text passes untouched");
+    }
 }

@@ -9,6 +9,8 @@ use hangar_core::provider::{self, DeviceCode};
 use hangar_core::secrets::Credentials;
 use hangar_core::{Account, Hangar, Result};
 
+use crate::output::shown;
+
 #[derive(clap::Args, Debug, Default)]
 pub struct SignInArgs {
     /// Sign in instead of reading a token from standard input (exalsius): `browser` opens the
@@ -38,10 +40,11 @@ async fn run(account: &Account, how: &str, print_url: bool) -> Result<Credential
             provider::sign_in_with_device(account, |code: &DeviceCode| {
                 eprintln!(
                     "To sign in to {vendor}, open {} and enter the code {}",
-                    code.verification_uri, code.user_code
+                    shown(&code.verification_uri),
+                    shown(&code.user_code)
                 );
                 if let Some(complete) = &code.verification_uri_complete {
-                    eprintln!("(or open {complete})");
+                    eprintln!("(or open {})", shown(complete));
                 }
                 eprintln!("Waiting for the sign-in to be confirmed…");
             })
@@ -50,10 +53,10 @@ async fn run(account: &Account, how: &str, print_url: bool) -> Result<Credential
         _ => {
             provider::sign_in_with_browser(account, |url| {
                 if print_url {
-                    eprintln!("Open this URL to sign in to {vendor}: {url}");
+                    eprintln!("Open this URL to sign in to {vendor}: {}", shown(url));
                     return Ok(());
                 }
-                eprintln!("Opening the browser to sign in to {vendor}. If it does not open, visit: {url}");
+                eprintln!("Opening the browser to sign in to {vendor}. If it does not open, visit: {}", shown(url));
                 hangar_core::platform::open_url(url)
             })
             .await
@@ -81,7 +84,10 @@ pub async fn login(h: &Hangar, name: &str, args: &SignInArgs) -> Result<()> {
 /// `account logout NAME`: revokes the refresh token and keeps the account without tokens.
 pub async fn logout(h: &Hangar, name: &str) -> Result<()> {
     if let Some(e) = h.sign_out(name).await? {
-        eprintln!("warning: the sign-in could not be revoked ({e}); its tokens are removed from this computer anyway");
+        eprintln!(
+            "warning: the sign-in could not be revoked ({}); its tokens are removed from this computer anyway",
+            shown(&e.to_string())
+        );
     }
     Ok(())
 }

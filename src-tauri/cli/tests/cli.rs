@@ -333,8 +333,14 @@ fn account_edit_checks_the_new_settings_before_saving_them() {
     let err: Value = serde_json::from_slice(&bad.stderr).expect("JSON error on stderr");
     assert_eq!(err["error"]["field"], "base_url", "the error names the field");
 
+    // Another address never gets the stored token: the edit asks for it again on stdin.
+    let asked = ctl.run(&["account", "edit", name, "--base-url", &second.server.base_url, "--json"], None);
+    assert_eq!(asked.status.code(), Some(2), "{}", String::from_utf8_lossy(&asked.stderr));
+    assert!(second.server.requests().is_empty(), "the new address was called: {:?}", second.server.requests());
+
     second.server.inject(Fault::status(401, r#"{"error":"Unauthorized"}"#).on("/profile"));
-    let refused = ctl.run(&["account", "edit", name, "--base-url", &second.server.base_url], None);
+    let refused =
+        ctl.run(&["account", "edit", name, "--base-url", &second.server.base_url], Some(&format!("{TOKEN}\n")));
     assert_eq!(
         refused.status.code(),
         Some(3),
@@ -344,7 +350,11 @@ fn account_edit_checks_the_new_settings_before_saving_them() {
     let unchanged = &ctl.json(&["account", "ls"])[0];
     assert_eq!(unchanged["base_url"], first.server.base_url.as_str(), "nothing changed after a failed check");
 
-    ctl.ok(&["account", "edit", name, "--base-url", &second.server.base_url, "--option", "note="]);
+    let moved = ctl.run(
+        &["account", "edit", name, "--base-url", &second.server.base_url, "--option", "note="],
+        Some(&format!("{TOKEN}\n")),
+    );
+    assert_eq!(moved.status.code(), Some(0), "{}", String::from_utf8_lossy(&moved.stderr));
     let edited = &ctl.json(&["account", "ls"])[0];
     assert_eq!(edited["base_url"], second.server.base_url.as_str());
     assert_eq!(edited["options"], serde_json::json!({"preview_port": "8080"}), "unnamed options kept, `note=` removed");
@@ -376,4 +386,77 @@ fn account_credentials_are_replaced_only_after_a_call_with_them_succeeds() {
     assert_eq!(replaced.status.code(), Some(0), "{}", String::from_utf8_lossy(&replaced.stderr));
     ctl.ok(&["ls"]);
     ctl.ok(&["account", "rm", name]);
+}
+
+#[test]
+fn ids_that_walk_the_path_are_refused_before_any_request() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("ids");
+    let name = "cli-ids";
+    assert_eq!(ctl.add(name, &demo, TOKEN).status.code(), Some(0));
+    let before = demo.server.requests().len();
+    for args in [
+        vec!["delete", name, "..", "--yes"],
+        vec!["delete", name, ".", "--yes"],
+        vec!["stop", name, "."],
+        vec!["start", name, "a/b"],
+        vec!["update", name, "x y", "--set", "cpus=2"],
+        vec!["open", name, "", "--print"],
+    ] {
+        let out = ctl.run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "`{}`: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("workspace id"), "the error names the id");
+    }
+    assert_eq!(demo.server.requests().len(), before, "a request went out: {:?}", &demo.server.requests()[before..]);
+    ctl.ok(&["account", "rm", name]);
+}
+
+#[test]
+fn vendor_text_cannot_drive_the_terminal() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("escapes");
+    let name = "cli-escapes";
+    assert_eq!(ctl.add(name, &demo, TOKEN).status.code(), Some(0));
+    let hostile = r#"{"projects":[{"id":"p1","name":"evil\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u009b31m\u202egpj.exe","repo_url":null,"default_branch":"main","task_defaults":{}}]}"#;
+    for args in [vec!["ls"], vec!["ls", "--json"]] {
+        demo.server.inject(Fault::status(200, hostile).on("/projects"));
+        let out = ctl.run(&args, None);
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "raw escape codes printed: {printed:?}");
+        assert!(printed.contains("evil"), "the vendor's name is shown: {printed:?}");
+        if args.len() == 1 {
+            assert!(!printed.contains('\u{9b}') && !printed.contains('\u{202e}'), "{printed:?}");
+        }
+    }
+    ctl.ok(&["account", "rm", name]);
+}
+
+#[test]
+fn a_hung_server_ends_ls_within_the_default_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    // Accepts every connection and never answers.
+    let held = std::thread::spawn(move || listener.incoming().take(8).map_while(Result::ok).collect::<Vec<_>>());
+    let ctl = Ctl::new("hung");
+    let added = ctl.run(
+        &["account", "add", "strongly", "--name", "cli-hung", "--base-url", &base_url, "--no-verify"],
+        Some("hangar-test-secret-hung-key\n"),
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", String::from_utf8_lossy(&added.stderr));
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_hangarctl"))
+        .arg("--config-dir")
+        .arg(&ctl.config)
+        .args(["ls"])
+        .env_remove("HANGAR_HTTP_TIMEOUT_SECS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("within 20 s"), "{}", String::from_utf8_lossy(&out.stderr));
+    // The contract's bound (the default timeout is 20 s): one timeout, not one per retry.
+    assert!(took < std::time::Duration::from_secs(25), "ls took {took:?}");
+    ctl.ok(&["account", "rm", "cli-hung"]);
+    drop(held);
 }

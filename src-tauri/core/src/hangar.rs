@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::sync::OnceCell;
+
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -33,11 +35,16 @@ pub struct Listing {
     pub failures: Vec<(String, Error)>,
 }
 
+/// An account's provider, filled by the first call that needs it.
+type ProviderSlot = Arc<OnceCell<Arc<dyn Provider>>>;
+
 pub struct Hangar {
     storage: Storage,
     secrets: Arc<dyn SecretStore>,
     http: HttpSettings,
-    connected: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// One provider per account, built once however many first calls race for it: a provider
+    /// holds per-account state (a token renewal lock, a rotating refresh token).
+    connected: Mutex<HashMap<String, ProviderSlot>>,
     ssh: Option<SshSetup>,
 }
 
@@ -65,6 +72,47 @@ fn default_tunnel_program() -> Result<PathBuf> {
 }
 
 pub const MAX_NAME_LEN: usize = 64;
+const MAX_ID_LEN: usize = 256;
+
+/// A workspace id goes into URL paths, SSH host blocks and file names: one that could walk a
+/// path (`..`, `a/b`) or hide in a terminal (control characters) is refused before any call.
+pub fn check_workspace_id(id: &str) -> Result<()> {
+    let why = if id.is_empty() {
+        Some("is empty")
+    } else if id == "." || id == ".." {
+        Some("is a path step, not a workspace")
+    } else if id.contains(['/', '\\']) {
+        Some("holds a path separator")
+    } else if id.chars().any(char::is_control) {
+        Some("holds control characters")
+    } else if id.chars().any(char::is_whitespace) {
+        Some("holds whitespace")
+    } else if id.len() > MAX_ID_LEN {
+        Some("is too long")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => {
+            let shown: String = id.chars().take(64).flat_map(char::escape_debug).collect();
+            Err(Error::invalid("id", format!("workspace id '{shown}' {why}")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// An account name is also a keyring entry, part of SSH host aliases and a CLI argument: on
+/// top of the name rules it may not be a path step or hold a separator or whitespace.
+fn check_account_name(name: &str) -> Result<()> {
+    check_name("name", "account name", name)?;
+    if name == "." || name == ".." || name.contains(['/', '\\']) || name.chars().any(char::is_whitespace) {
+        return Err(Error::invalid(
+            "name",
+            format!("account name '{}' must not be '.' or '..' or hold '/', '\\' or spaces", name.escape_debug()),
+        ));
+    }
+    Ok(())
+}
 
 fn check_name(field: &str, what: &str, name: &str) -> Result<()> {
     if name.trim().is_empty() {
@@ -103,6 +151,12 @@ impl Hangar {
     }
 
     pub fn account(&self, name: &str) -> Result<Account> {
+        if name.is_empty() || name == "." || name == ".." || name.contains('/') || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "account",
+                format!("account name '{}' is not a name Hangar accepts", name.escape_debug()),
+            ));
+        }
         self.accounts()?
             .into_iter()
             .find(|a| a.name == name)
@@ -138,19 +192,28 @@ impl Hangar {
     }
 
     /// The connected provider of an account, reading its credentials from the keyring once.
+    /// Concurrent first calls wait for the one that builds it; a failed build is tried again
+    /// by the next call.
     async fn provider(&self, account: &str) -> Result<Arc<dyn Provider>> {
-        if let Some(p) = self.connected.lock().ok().and_then(|m| m.get(account).cloned()) {
-            return Ok(p);
-        }
-        let acct = self.account(account)?;
-        let creds = self.load_secret(account).await?.ok_or_else(|| {
-            Error::Unauthorized(format!("no credentials stored for account '{account}'; remove it and add it again"))
-        })?;
-        let p = self.build(acct, creds)?;
-        if let Ok(mut m) = self.connected.lock() {
-            m.insert(account.to_string(), p.clone());
-        }
-        Ok(p)
+        let cell = self
+            .connected
+            .lock()
+            .map_err(|_| Error::Internal("provider registry lock poisoned".into()))?
+            .entry(account.to_string())
+            .or_default()
+            .clone();
+        let p = cell
+            .get_or_try_init(|| async {
+                let acct = self.account(account)?;
+                let creds = self.load_secret(account).await?.ok_or_else(|| {
+                    Error::Unauthorized(format!(
+                        "no credentials stored for account '{account}'; remove it and add it again"
+                    ))
+                })?;
+                self.build(acct, creds)
+            })
+            .await?;
+        Ok(p.clone())
     }
 
     fn forget(&self, account: &str) {
@@ -163,7 +226,7 @@ impl Hangar {
     /// then stores the credentials in the keyring and the account in the config. Nothing is
     /// stored when any step fails.
     pub async fn add_account(&self, mut account: Account, credentials: Credentials, verify: bool) -> Result<()> {
-        check_name("name", "account name", &account.name)?;
+        check_account_name(&account.name)?;
         let info = provider::info(account.provider)
             .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
         if let Some(url) = &account.base_url {
@@ -174,11 +237,7 @@ impl Hangar {
                 format!("{} needs the base URL of your instance", info.display_name),
             ));
         }
-        for field in info.credential_fields.iter().filter(|f| f.required) {
-            if credentials.get(&field.key).is_none() {
-                return Err(Error::invalid(&field.key, format!("{} is required", field.label)));
-            }
-        }
+        check_credentials(&info, &credentials)?;
         if self.accounts()?.iter().any(|a| a.name == account.name) {
             return Err(Error::Conflict(format!("an account named '{}' exists already", account.name)));
         }
@@ -229,17 +288,85 @@ impl Hangar {
     }
 
     /// Changes an account's base URL (`None`: the provider's default) and options. A provider
-    /// built with the new settings makes one authenticated call with the stored credentials
-    /// first; nothing changes when any step fails.
+    /// built with the new settings makes one authenticated call first; nothing changes when any
+    /// step fails. Stored credentials are only ever sent where they were saved for: a change of
+    /// the origin they go to (base URL, sign-in URL) needs `credentials` given anew, which are
+    /// then stored too. An account that signs in through the browser is instead saved signed
+    /// out, to sign in again at the new address.
     pub async fn edit_account(
         &self,
         name: &str,
         base_url: Option<String>,
         options: BTreeMap<String, String>,
+        credentials: Option<Credentials>,
     ) -> Result<()> {
-        let mut account = self.account(name)?;
-        let info = provider::info(account.provider)
-            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
+        let Edit { info, account, moved } = self.edit_of(name, base_url, options)?;
+        let changed = |e: Error| e.context(&format!("account '{name}' was not changed"));
+        let credentials = match credentials {
+            Some(given) => {
+                check_credentials(&info, &given)?;
+                Some(given)
+            }
+            None if moved && info.browser_sign_in => {
+                self.build(account.clone(), Credentials::default()).map_err(changed)?;
+                self.save_account(name, account)?;
+                self.replace_credentials(name, Credentials::default()).await?;
+                return Ok(());
+            }
+            None if moved => {
+                let to = credential_origins(&account, &info).join(", ");
+                return Err(Error::invalid(
+                    "credentials",
+                    format!(
+                        "account '{name}' would now talk to {to}; enter its credentials again (Hangar never sends \
+                         the stored ones to another address)"
+                    ),
+                ));
+            }
+            None => None,
+        };
+        let stored = self.load_secret(name).await?;
+        let checked_with = match (&credentials, &stored) {
+            (Some(given), _) => given.clone(),
+            (None, Some(stored)) => stored.clone(),
+            (None, None) => {
+                return Err(Error::Unauthorized(format!(
+                    "no credentials stored for account '{name}'; sign in again first"
+                )))
+            }
+        };
+        let p = self.build(account.clone(), checked_with.clone()).map_err(changed)?;
+        p.verify().await.map_err(changed)?;
+        if credentials.is_some() {
+            // As in `add_account`: keep what the provider renewed while verifying.
+            let renewed = match self.load_secret(name).await {
+                Ok(Some(now)) if Some(&now) != stored.as_ref() => now,
+                _ => checked_with,
+            };
+            self.save_secret(name, renewed).await?;
+        }
+        self.save_account(name, account)?;
+        self.forget(name);
+        Ok(())
+    }
+
+    /// Whether an edit would send the account's credentials to another origin, so that they
+    /// must be given again (`hangarctl account edit` then reads them from standard input).
+    pub fn edit_needs_credentials(
+        &self,
+        name: &str,
+        base_url: Option<String>,
+        options: BTreeMap<String, String>,
+    ) -> Result<bool> {
+        let edit = self.edit_of(name, base_url, options)?;
+        Ok(edit.moved && !edit.info.browser_sign_in)
+    }
+
+    fn edit_of(&self, name: &str, base_url: Option<String>, options: BTreeMap<String, String>) -> Result<Edit> {
+        let before = self.account(name)?;
+        let info = provider::info(before.provider)
+            .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", before.provider)))?;
+        let mut account = before.clone();
         account.base_url = match base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => Some(validate_base_url(url)?.to_string().trim_end_matches('/').to_string()),
             None if info.base_url_required => {
@@ -251,27 +378,24 @@ impl Hangar {
             None => None,
         };
         account.options = options;
-        let credentials = self.load_secret(name).await?.ok_or_else(|| {
-            Error::Unauthorized(format!("no credentials stored for account '{name}'; sign in again first"))
-        })?;
-        let changed = |e: Error| e.context(&format!("account '{name}' was not changed"));
-        let p = self.build(account.clone(), credentials).map_err(changed)?;
-        p.verify().await.map_err(changed)?;
+        let moved = credential_origins(&before, &info) != credential_origins(&account, &info);
+        Ok(Edit { info, account, moved })
+    }
+
+    fn save_account(&self, name: &str, account: Account) -> Result<()> {
         self.storage.update_accounts(|list| match list.iter_mut().find(|a| a.name == name) {
             Some(stored) => {
                 *stored = account;
                 Ok(())
             }
             None => Err(Error::NotFound(format!("no account named '{name}'"))),
-        })?;
-        self.forget(name);
-        Ok(())
+        })
     }
 
     /// Checks a new account's name, provider and base URL before anything else happens (a
     /// browser sign-in should not start for an account that could not be added).
     pub fn check_new_account(&self, account: &Account) -> Result<()> {
-        check_name("name", "account name", &account.name)?;
+        check_account_name(&account.name)?;
         let info = provider::info(account.provider)
             .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
         match &account.base_url {
@@ -306,11 +430,7 @@ impl Hangar {
         let account = self.account(name)?;
         let info = provider::info(account.provider)
             .ok_or_else(|| Error::Unsupported(format!("provider '{}' is not available", account.provider)))?;
-        for field in info.credential_fields.iter().filter(|f| f.required) {
-            if credentials.get(&field.key).is_none() {
-                return Err(Error::invalid(&field.key, format!("{} is required", field.label)));
-            }
-        }
+        check_credentials(&info, &credentials)?;
         let before = self.load_secret(name).await.ok().flatten();
         let p = self.build(account, credentials.clone())?;
         p.verify().await.map_err(|e| e.context(&format!("account '{name}' keeps its old credentials")))?;
@@ -394,6 +514,7 @@ impl Hangar {
     }
 
     pub async fn get(&self, account: &str, id: &str) -> Result<Workspace> {
+        check_workspace_id(id)?;
         let w = self.provider(account).await?.get(id).await?;
         Ok(with_label(w, &self.storage.labels(account)?))
     }
@@ -423,6 +544,7 @@ impl Hangar {
     }
 
     pub async fn act(&self, account: &str, id: &str, action: Action) -> Result<()> {
+        check_workspace_id(id)?;
         let p = self.provider(account).await?;
         match action {
             Action::Start => p.start(id).await,
@@ -441,10 +563,12 @@ impl Hangar {
     }
 
     pub async fn update_form(&self, account: &str, id: &str) -> Result<Form> {
+        check_workspace_id(id)?;
         self.provider(account).await?.update_form(id).await
     }
 
     pub async fn update(&self, account: &str, id: &str, input: &BTreeMap<String, String>) -> Result<()> {
+        check_workspace_id(id)?;
         let p = self.provider(account).await?;
         let form = p.update_form(id).await?;
         let values = form.validate(input)?;
@@ -461,6 +585,7 @@ impl Hangar {
         timeout: Duration,
         interval: Duration,
     ) -> Result<Workspace> {
+        check_workspace_id(id)?;
         let provider = self.account(account)?.provider;
         let deadline = Instant::now() + timeout;
         loop {
@@ -491,6 +616,37 @@ impl Hangar {
     pub async fn link(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
         link_of(&self.get(account, id).await?, kind)
     }
+}
+
+/// An account as an edit would leave it.
+struct Edit {
+    info: ProviderInfo,
+    account: Account,
+    /// Its credentials would go to another origin than before.
+    moved: bool,
+}
+
+fn check_credentials(info: &ProviderInfo, credentials: &Credentials) -> Result<()> {
+    for field in info.credential_fields.iter().filter(|f| f.required) {
+        if credentials.get(&field.key).is_none() {
+            return Err(Error::invalid(&field.key, format!("{} is required", field.label)));
+        }
+    }
+    Ok(())
+}
+
+/// Every origin an account's credentials are sent to: its API (its base URL or the provider's
+/// default) and any sign-in service an option names (`auth_url`).
+fn credential_origins(account: &Account, info: &ProviderInfo) -> Vec<String> {
+    let api = account.base_url.as_deref().or(info.default_base_url.as_deref());
+    let options = account.options.iter().filter(|(k, _)| k.ends_with("url")).map(|(_, v)| v.as_str());
+    api.into_iter()
+        .chain(options)
+        .map(|u| match url::Url::parse(u.trim()) {
+            Ok(url) => url.origin().ascii_serialization(),
+            Err(_) => u.trim().to_string(),
+        })
+        .collect()
 }
 
 fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
@@ -591,6 +747,7 @@ impl Hangar {
 
     /// The provider's tunnel to a workspace's SSH server (what `hangarctl tunnel` pumps).
     pub async fn tunnel(&self, account: &str, id: &str) -> Result<TunnelTarget> {
+        check_workspace_id(id)?;
         let provider = self.provider(account).await?;
         provider.tunnel(id).await.map_err(|e| e.context(&format!("account '{account}'")))
     }

@@ -26,6 +26,8 @@ impl Default for HttpSettings {
     }
 }
 
+/// The longest Retry-After Hangar believes: a server asking for more is polled again after this.
+pub const MAX_RETRY_AFTER_SECS: u64 = 3600;
 /// Longest Retry-After an idempotent call waits out by itself before retrying.
 const MAX_RETRY_AFTER_WAIT_SECS: u64 = 3;
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -72,6 +74,16 @@ pub struct RawResponse {
     pub retry_after_secs: Option<u64>,
     pub body: String,
     what: String,
+    /// Where a redirect pointed (scheme, host and port only).
+    location_origin: Option<String>,
+}
+
+/// Why one attempt failed, and whether asking again could help.
+enum Failure {
+    /// The connection could not be made or broke: worth another attempt for idempotent calls.
+    Retryable(Error),
+    /// The server took too long or sent too much: asking again would cost as much again.
+    Final(Error),
 }
 
 impl RawResponse {
@@ -79,21 +91,28 @@ impl RawResponse {
         (200..300).contains(&self.status)
     }
 
-    /// Parses the body, or says what came instead (HTML, truncation...) with a short excerpt.
+    fn is_redirect(&self) -> bool {
+        (300..400).contains(&self.status) && self.status != 304
+    }
+
+    /// Parses the body, or says what came instead (HTML, truncation...) and where. A body that
+    /// failed to parse is never quoted: an answer cut off mid-way may hold a fresh token that no
+    /// redaction list knows yet.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_str(&self.body).map_err(|e| {
+            let at = format!("at line {} column {}", e.line(), e.column());
             let shape = if self.body.trim_start().starts_with('<') {
                 "an HTML page instead of JSON".to_string()
             } else if self.body.trim().is_empty() {
                 "an empty body instead of JSON".to_string()
             } else if e.is_eof() {
-                "a truncated JSON body".to_string()
+                format!("a truncated JSON body (it ends {at})")
             } else if e.is_syntax() {
-                "malformed JSON".to_string()
+                format!("malformed JSON ({at})")
             } else {
-                format!("JSON that does not match its API ({e})")
+                format!("JSON that does not match its API ({})", mismatch(&e))
             };
-            Error::BadResponse { message: format!("{} answered {shape}: {}", self.what, excerpt(&self.body)) }
+            Error::BadResponse { message: format!("{} answered {shape}", self.what) }
         })
     }
 
@@ -125,16 +144,74 @@ impl RawResponse {
     }
 }
 
+/// An already parsed answer read as `T`; a mismatch is described like `RawResponse::json` does.
+pub fn decode_value<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::BadResponse {
+        message: format!("{what} answered JSON that does not match its API ({})", mismatch(&e)),
+    })
+}
+
+/// What did not match, in serde's words only where they name our own fields: its other messages
+/// quote the vendor's value ("invalid type: string \"...\""), which may be a token.
+fn mismatch(e: &serde_json::Error) -> String {
+    let detail = e.to_string();
+    let place = match e.line() {
+        0 => String::new(),
+        line => format!(" at line {line} column {}", e.column()),
+    };
+    match detail.starts_with("missing field") {
+        true => detail,
+        false => format!("a value of the wrong type or kind{place}"),
+    }
+}
+
 fn reason(status: u16) -> &'static str {
     reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("")
 }
 
+/// The start of an error body for a message: one line, short, and with anything that looks
+/// like a credential (a long unbroken run of token characters) masked, since a vendor may echo
+/// a token that Hangar has not stored yet.
 fn excerpt(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = flat.chars().take(EXCERPT_CHARS).collect();
-    if flat.chars().count() > EXCERPT_CHARS {
-        out.push('…');
+    let mut out = String::new();
+    let mut shown = 0;
+    for word in body.split_whitespace() {
+        if shown >= EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let word = mask_opaque_runs(word);
+        let room = EXCERPT_CHARS - shown;
+        out.extend(word.chars().filter(|c| !c.is_control()).take(room));
+        shown += word.chars().count().min(room) + 1;
     }
+    out
+}
+
+/// Runs of this many token characters or more are masked in excerpts.
+const OPAQUE_RUN: usize = 20;
+
+fn mask_opaque_runs(word: &str) -> String {
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=');
+    let mut out = String::with_capacity(word.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let looks_like_secret = run.len() >= OPAQUE_RUN && run.chars().any(|c| c.is_ascii_digit());
+        out.push_str(if looks_like_secret { REDACTED } else { run.as_str() });
+        run.clear();
+    };
+    for c in word.chars() {
+        if is_token_char(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
     out
 }
 
@@ -156,13 +233,31 @@ fn shared_client(settings: HttpSettings, https: bool) -> Result<reqwest::Client>
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
         .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(same_origin_redirects())
         .tls_built_in_root_certs(https)
         .build()
         .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
     clients.push((key, client.clone()));
     Ok(client)
 }
+
+/// Credentials go only to the origin an account was saved with: a redirect that changes
+/// scheme, host or port is not followed (the 3xx comes back and becomes an error), so neither a
+/// header nor a re-sent body ever reaches another host, and https never turns into http.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else { return attempt.stop() };
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else if first.origin() == attempt.url().origin() {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+const MAX_REDIRECTS: usize = 3;
 
 /// One provider account's HTTP client.
 #[derive(Clone)]
@@ -198,11 +293,18 @@ impl Http {
         }
     }
 
-    /// The base URL plus path segments, each percent-encoded (an id can never change the path).
+    /// The base URL plus path segments, each percent-encoded (an id can never change the path;
+    /// a last empty segment makes a trailing slash). The facade refuses ids such as `..` before any call; should one get here anyway, it is
+    /// sent as a literal name (`%252E%252E`) rather than dropped by URL normalisation, so it
+    /// can never address the collection or a sibling path.
     pub fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
+            path.pop_if_empty().extend(segments.iter().map(|s| match *s {
+                "." => "%2E",
+                ".." => "%2E%2E",
+                s => s,
+            }));
         }
         url
     }
@@ -212,27 +314,39 @@ impl Http {
     }
 
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            if s.len() >= 4 {
-                out = out.replace(s.as_str(), REDACTED);
+        self.redact_owned(text.to_string())
+    }
+
+    /// Redacts in the string it is given; a copy is made only when a secret does occur.
+    fn redact_owned(&self, mut text: String) -> String {
+        for s in self.secrets.iter().filter(|s| s.len() >= 4) {
+            if text.contains(s.as_str()) {
+                text = text.replace(s.as_str(), REDACTED);
             }
         }
-        out
+        text
     }
 
     /// Sends a request and reads its body. Idempotent requests are retried on connection
-    /// failures and 502/503/504; others are sent exactly once.
+    /// failures and 502/503/504 while the first attempt's timeout has not run out; others are
+    /// sent exactly once. A server that does not answer in time is not asked again: a hung
+    /// server costs one timeout, not one per retry.
     pub async fn send(&self, request: RequestBuilder, idempotent: bool) -> Result<RawResponse> {
         let attempts = if idempotent { self.settings.retries + 1 } else { 1 };
+        let deadline = tokio::time::Instant::now() + self.settings.timeout;
         let mut last = None;
         for attempt in 0..attempts {
             if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+                let pause = Duration::from_millis(250 * u64::from(attempt));
+                if tokio::time::Instant::now() + pause >= deadline {
+                    break;
+                }
+                tokio::time::sleep(pause).await;
             }
             let Some(req) = request.try_clone() else { break };
             match self.send_once(req).await {
                 Ok(r) if idempotent && matches!(r.status, 502..=504) => last = Some(Ok(r)),
+                Ok(r) if r.is_redirect() => return Err(self.redirect_error(&r)),
                 // A short Retry-After is worth waiting for; a long one goes back to the caller
                 // (the watcher honours it) instead of blocking a command.
                 Ok(r) if idempotent && r.status == 429 && attempt + 1 < attempts => {
@@ -244,14 +358,15 @@ impl Http {
                         None => return Ok(r),
                     }
                 }
-                Err(e @ Error::Unavailable(_)) if idempotent => last = Some(Err(e)),
-                done => return done,
+                Err(Failure::Retryable(e)) if idempotent => last = Some(Err(e)),
+                Err(Failure::Retryable(e) | Failure::Final(e)) => return Err(e),
+                Ok(done) => return Ok(done),
             }
         }
         last.unwrap_or_else(|| Err(Error::Internal("request could not be sent".into())))
     }
 
-    async fn send_once(&self, request: RequestBuilder) -> Result<RawResponse> {
+    async fn send_once(&self, request: RequestBuilder) -> Result<RawResponse, Failure> {
         let req = request.build().map_err(|e| self.transport_error(&e))?;
         let method = req.method().clone();
         let what = format!("{} ({} {})", self.vendor, method, self.redact(req.url().path()));
@@ -262,22 +377,32 @@ impl Http {
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let mut bytes = Vec::new();
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|secs| secs.min(MAX_RETRY_AFTER_SECS));
+        let location_origin = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| resp.url().join(l).ok())
+            .map(|u| u.origin().ascii_serialization());
+        let announced = resp.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(announced.min(MAX_BODY_BYTES));
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                        return Err(Error::BadResponse { message: format!("{what} sent a body over 32 MiB") });
+                        return Err(Failure::Final(Error::BadResponse {
+                            message: format!("{what} sent a body over 32 MiB"),
+                        }));
                     }
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => {
-                    return Err(Error::Unavailable(format!(
+                    return Err(Failure::Final(Error::Unavailable(format!(
                         "{what} did not finish its answer within {} s",
                         self.settings.timeout.as_secs()
-                    )))
+                    ))))
                 }
                 Err(_) => {
                     // A body cut off mid-way: keep what came; parsing reports the truncation.
@@ -285,11 +410,37 @@ impl Http {
                 }
             }
         }
-        let body = self.redact(&String::from_utf8_lossy(&bytes));
-        Ok(RawResponse { status, retry_after_secs, body, what })
+        let body = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        let body = self.redact_owned(body);
+        Ok(RawResponse { status, retry_after_secs, body, what, location_origin })
     }
 
-    fn transport_error(&self, e: &reqwest::Error) -> Error {
+    fn redirect_error(&self, r: &RawResponse) -> Error {
+        let to = r.location_origin.as_deref().unwrap_or("another address");
+        Error::BadResponse {
+            message: format!(
+                "{} answered {} {} to {to}; Hangar sends an account's credentials only to its own base URL \
+                 ({}), so it did not follow. If the service has moved, edit the account's base URL",
+                r.what,
+                r.status,
+                reason(r.status),
+                self.base.origin().ascii_serialization()
+            ),
+        }
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> Failure {
+        let error = self.transport_error_of(e);
+        match e.is_timeout() {
+            true => Failure::Final(error),
+            false => Failure::Retryable(error),
+        }
+    }
+
+    fn transport_error_of(&self, e: &reqwest::Error) -> Error {
         let host = self.base.host_str().unwrap_or("?");
         let why = if e.is_timeout() {
             format!("no answer within {} s", self.settings.timeout.as_secs())

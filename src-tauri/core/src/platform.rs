@@ -1,4 +1,5 @@
-//! The one place with per-OS code: handing a link to the system's opener.
+//! The one place with per-OS code: handing a link to the system's opener, and keeping
+//! Hangar's own files private to the user.
 
 use crate::error::{Error, Result};
 use crate::model::LinkKind;
@@ -70,6 +71,30 @@ fn opener_command(url: &str) -> std::process::Command {
     let mut c = std::process::Command::new("xdg-open");
     c.arg(url);
     c
+}
+
+/// Creates a directory of Hangar's (config, cache) if needed and makes it the user's alone
+/// (0700 on Unix; elsewhere the user's profile directories are private already).
+pub fn make_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Options that create a file only its owner can read (0600 on Unix).
+pub fn private_file_options() -> std::fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Files Hangar keeps: the account list and local labels in the config dir, the last known
-//! workspaces in the cache dir. Never a secret. Every write goes to a temp file first and is
-//! renamed into place, so a crash leaves the old file or the new one, never half of one.
+//! workspaces in the cache dir. Never a secret. Every write goes to a temp file of its own
+//! first and is renamed into place, so a crash leaves the old file or the new one, never half
+//! of one. Files are the user's alone (0600, in 0700 directories): they name the user's
+//! accounts and workspaces.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -131,19 +133,22 @@ impl Storage {
         self.paths.as_ref().and_then(|p| read_json(&p.cache.join("workspaces.json")).ok()).unwrap_or_default()
     }
 
+    /// Keeps the last snapshot for the next launch, without links: a link may carry a
+    /// workspace's own access token (Aether previews), and links come back with the first refresh.
     pub fn cache_workspaces(&self, workspaces: &[Workspace]) -> Result<()> {
-        match &self.paths {
-            Some(p) => write_json(&p.cache.join("workspaces.json"), &workspaces),
-            None => Ok(()),
-        }
+        let Some(p) = &self.paths else { return Ok(()) };
+        let without_links: Vec<Workspace> =
+            workspaces.iter().map(|w| Workspace { links: Vec::new(), ..w.clone() }).collect();
+        write_json(&p.cache.join("workspaces.json"), &without_links)
     }
 }
 
 /// Holds the config dir's lock file while a read-modify-write runs, so the app and
 /// `hangarctl` changing accounts at the same time never lose each other's change.
 fn lock_config(dir: &Path) -> Result<std::fs::File> {
-    std::fs::create_dir_all(dir)?;
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(".lock"))?;
+    crate::platform::make_private_dir(dir)?;
+    let file =
+        crate::platform::private_file_options().create(true).truncate(false).write(true).open(dir.join(".lock"))?;
     file.lock().map_err(|e| Error::Internal(format!("cannot lock {}: {e}", dir.display())))?;
     Ok(file)
 }
@@ -162,20 +167,17 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
+/// Writes a whole file or nothing: a temp file of its own (random name, 0600, so two writers
+/// in one process never share one), synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().ok_or_else(|| Error::Internal(format!("{} has no parent", path.display())))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-        std::process::id()
-    ));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)?;
+    crate::platform::make_private_dir(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mut tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| Error::Internal(format!("cannot write {}: {}", path.display(), e.error)))?;
     Ok(())
 }
 
@@ -207,5 +209,76 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("hangar");
+        let s = Storage::on_disk(Paths::resolve(Some(dir.clone())).unwrap());
+        s.update_accounts(|_| Ok(())).unwrap();
+        s.save_settings(&Settings::default()).unwrap();
+        s.cache_workspaces(&[]).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for file in ["accounts.json", "settings.json", ".lock", "cache/workspaces.json"] {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+        }
+        for d in [dir.clone(), dir.join("cache")] {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+        }
+    }
+
+    #[test]
+    fn parallel_writes_in_one_process_never_share_a_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("workspaces.json");
+        let writers: Vec<_> = (0..8)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let body = vec![b'a' + n; 256 * 1024];
+                    for _ in 0..20 {
+                        write_atomic(&path, &body).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let last = std::fs::read(&path).unwrap();
+        assert_eq!(last.len(), 256 * 1024, "a whole file, never two writes mixed");
+        assert!(last.iter().all(|b| *b == last[0]), "one writer's bytes only");
+    }
+
+    #[test]
+    fn the_cache_holds_no_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        let w = Workspace {
+            account: "a".into(),
+            provider: ProviderId::Aether,
+            id: "w".into(),
+            name: "w".into(),
+            state: crate::model::WorkspaceState::Running,
+            raw_state: "running".into(),
+            hardware: Default::default(),
+            created_at: None,
+            links: vec![crate::model::Link {
+                kind: crate::model::LinkKind::Browser,
+                url: "https://3000-abcd1234-ptk0secret0token0abcdefghijklmnop.preview.example".into(),
+                label: None,
+                ssh_alias: None,
+            }],
+            actions: vec![],
+            details: Default::default(),
+            error: None,
+        };
+        s.cache_workspaces(&[w]).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("cache/workspaces.json")).unwrap();
+        assert!(!text.contains("ptk0secret"), "{text}");
+        assert_eq!(s.cached_workspaces().len(), 1);
     }
 }

@@ -16,6 +16,7 @@ use ts_rs::TS;
 
 use crate::error::Error;
 use crate::hangar::{AccountFailure, Hangar};
+use crate::http::MAX_RETRY_AFTER_SECS;
 use crate::model::{Workspace, WorkspaceState};
 use crate::settings::RefreshSettings;
 
@@ -329,14 +330,13 @@ impl Watcher {
                 }
                 Err(e) => {
                     a.errors_in_row += 1;
-                    a.due = Some(
-                        now + match &e {
-                            Error::RateLimited { retry_after_secs: Some(s), .. } => {
-                                Duration::from_secs(*s).max(cadence.fast)
-                            }
-                            _ => backoff(cadence, a.errors_in_row),
-                        },
-                    );
+                    let wait = match &e {
+                        Error::RateLimited { retry_after_secs: Some(s), .. } => {
+                            Duration::from_secs((*s).min(MAX_RETRY_AFTER_SECS)).max(cadence.fast)
+                        }
+                        _ => backoff(cadence, a.errors_in_row),
+                    };
+                    a.due = Some(now.checked_add(wait).unwrap_or(now + Duration::from_secs(MAX_RETRY_AFTER_SECS)));
                     if matches!(e, Error::Unauthorized(_)) {
                         a.paused = true;
                     }

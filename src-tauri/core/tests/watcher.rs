@@ -236,3 +236,23 @@ async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
         "the second new poll waited one new interval after the first"
     );
 }
+
+#[tokio::test]
+async fn a_huge_retry_after_is_capped_not_a_panic() {
+    let d = demo().await;
+    let h = hangar_with(&[("a", &d)]).await;
+    let watcher = Watcher::new(h.clone(), cadence());
+    watcher.tick().await;
+    d.server.inject(Fault { retry_after: Some(u64::MAX), ..Fault::status(429, "{}").on("/workspaces") });
+    watcher.refresh();
+    watcher.tick().await;
+    let failure = watcher.current().failures.pop().expect("the 429 is reported");
+    assert_eq!(failure.error.code, "rate_limited");
+    assert!(failure.error.retry_after_secs.is_some_and(|s| s <= 3600), "{:?}", failure.error);
+    let next = watcher.next_poll("a").expect("the account is still scheduled");
+    assert!(next <= tokio::time::Instant::now() + Duration::from_secs(3601), "polled again within the hour");
+    // The watcher keeps working after it.
+    watcher.refresh();
+    watcher.tick().await;
+    assert!(watcher.current().failures.is_empty());
+}

@@ -489,8 +489,7 @@ fn require_name(w: &WireWorkspace, what: &str) -> Result<()> {
 }
 
 fn decode<T: DeserializeOwned>(v: Value, what: &str) -> Result<T> {
-    serde_json::from_value(v)
-        .map_err(|e| bad(&format!("{VENDOR} ({what})"), &format!("JSON that does not match its API ({e})")))
+    crate::http::decode_value(v, &format!("{VENDOR} ({what})"))
 }
 
 fn clip(text: &str) -> String {
