@@ -134,16 +134,19 @@ pub fn ssh_include(state: State<'_, AppState>) -> Reply<hangar_core::ssh::SshInc
     state.session()?.hangar.ssh_include().map_err(fail)
 }
 
-/// Changes an account's base URL and options after one authenticated call with them.
+/// Changes an account's base URL and options after one authenticated call with them; a move
+/// to another address comes with the credentials entered again.
 #[tauri::command]
 pub async fn edit_account(
     state: State<'_, AppState>,
     name: String,
     base_url: Option<String>,
     options: BTreeMap<String, String>,
+    credentials: Option<BTreeMap<String, String>>,
 ) -> Reply<()> {
     let s = state.session()?;
-    s.hangar.edit_account(&name, base_url, options).await.map_err(fail)?;
+    let credentials = credentials.filter(|c| !c.is_empty()).map(hangar_core::secrets::Credentials::from_map);
+    s.hangar.edit_account(&name, base_url, options, credentials).await.map_err(fail)?;
     s.watcher.refresh();
     Ok(())
 }

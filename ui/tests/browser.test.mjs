@@ -245,7 +245,12 @@ test('an account is edited in place: a bad URL is refused on its field, a good o
     assert.match(await form.getByTestId('edit-account-error').textContent(), /must start with https:\/\//);
     assert.equal(await url.getAttribute('aria-invalid'), 'true', 'the error is on the base URL field');
 
+    // Another address: the stored key is never sent there, so the form asks for it again.
     await url.fill('https://refused.example.test');
+    await form.getByTestId('edit-account-save').click();
+    assert.match(await form.getByTestId('edit-account-error').textContent(), /enter its credentials again/);
+    assert.equal(await form.getByTestId('credential-token').getAttribute('aria-invalid'), 'true', 'the error points at the credentials');
+    await form.getByTestId('credential-token').fill('key-for-the-new-address');
     await form.getByTestId('edit-account-save').click();
     await form.getByText(/was not changed: answered 401/).waitFor();
     assert.match(await page.getByTestId('account-row').textContent(), /127\.0\.0\.1:1/, 'nothing changed after a failed check');

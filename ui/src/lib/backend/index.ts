@@ -32,7 +32,7 @@ export interface Backend {
   /** Deletes the account's tokens (revoking them where possible); returns a warning, if any. */
   signOut(name: string): Promise<string | null>;
   /** Changes an account's base URL (null: the provider's default) and options, after one check call with them. */
-  editAccount(name: string, baseUrl: string | null, options: Record<string, string>): Promise<void>;
+  editAccount(name: string, baseUrl: string | null, options: Record<string, string>, credentials?: Record<string, string> | null): Promise<void>;
   /** Replaces an account's pasted credentials after one check call with them; the old ones stay if it fails. */
   changeCredentials(name: string, credentials: Record<string, string>): Promise<void>;
   /** The line Hangar would add to the user's SSH config, and that file. */

@@ -161,10 +161,13 @@ export function memoryBackend(): Backend {
     },
     signInAgain: async () => {},
     signOut: async () => null,
-    editAccount: async (name, baseUrl, options) => {
+    editAccount: async (name, baseUrl, options, credentials) => {
       const a = accounts.find((x) => x.name === name);
       if (!a) throw new BackendError({ code: 'not_found', message: `no account named '${name}'`, field: null, retry_after_secs: null });
       const url = baseUrl?.trim() ? checkBaseUrl(baseUrl.trim()) : null;
+      const origin = (u: string | null) => (u ? new URL(u).origin : null);
+      if (origin(url) !== origin(a.base_url) && !credentials)
+        throw new BackendError({ code: 'invalid_input', message: `account '${name}' would now talk to ${origin(url) ?? 'its default address'}; enter its credentials again (Hangar never sends the stored ones to another address)`, field: 'credentials', retry_after_secs: null });
       if (url && new URL(url).hostname === 'refused.example.test')
         throw new BackendError({ code: 'unauthorized', message: `account '${name}' was not changed: answered 401 Unauthorized`, field: null, retry_after_secs: null });
       Object.assign(a, { base_url: url, options: { ...options } });

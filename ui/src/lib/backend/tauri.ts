@@ -29,7 +29,7 @@ export function tauriBackend(): Backend {
     signInAccount: (account) => call('sign_in_account', { account }),
     signInAgain: (name) => call('sign_in_again', { name }),
     signOut: (name) => call('sign_out', { name }),
-    editAccount: (name, baseUrl, options) => call('edit_account', { name, baseUrl, options }),
+    editAccount: (name, baseUrl, options, credentials) => call('edit_account', { name, baseUrl, options, credentials: credentials ?? null }),
     changeCredentials: (name, credentials) => call('change_credentials', { name, credentials }),
     sshInclude: () => call('ssh_include'),
     removeAccount: (name) => call('remove_account', { name }),
