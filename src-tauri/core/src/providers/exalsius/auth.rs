@@ -2,7 +2,8 @@
 //! redirect, the device-code fallback, refresh and revoke. Tokens leave this module only inside
 //! `Credentials` (whose `Debug` shows no value); no error message here quotes a response body.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,6 +43,12 @@ pub const OPT_ORGANIZATION: &str = "organization";
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 const DEVICE_TIMEOUT: Duration = Duration::from_secs(300);
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// Token, device-code and revoke answers are a few hundred bytes; anything near this is not one.
+const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+/// What RFC 8628 §3.5 has a client add to its polling interval on each `slow_down`.
+const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// Form fields whose values are secrets: no error message may show them, even echoed back.
+const SECRET_FIELDS: [&str; 5] = ["code", "code_verifier", "device_code", "refresh_token", "token"];
 const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -101,14 +108,28 @@ impl AuthSettings {
         self.issuer.join(path).map_err(|_| Error::invalid(OPT_AUTH_URL, "auth_url cannot hold the sign-in paths"))
     }
 
+    /// One client per pair of timeouts for the whole process, so sign-in calls share their
+    /// connections. It follows no redirect: the request carries a refresh token or a code.
     fn client(&self) -> Result<reqwest::Client> {
-        reqwest::Client::builder()
-            .connect_timeout(self.http.connect_timeout)
-            .timeout(self.http.timeout)
+        type Timeouts = (Duration, Duration);
+        static CLIENTS: OnceLock<Mutex<HashMap<Timeouts, reqwest::Client>>> = OnceLock::new();
+        let key = (self.http.connect_timeout, self.http.timeout);
+        let mut clients = CLIENTS
+            .get_or_init(Default::default)
+            .lock()
+            .map_err(|_| Error::Internal("the sign-in HTTP client cache is poisoned".into()))?;
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(key.0)
+            .timeout(key.1)
             .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        clients.insert(key, client.clone());
+        Ok(client)
     }
 }
 
@@ -215,7 +236,10 @@ async fn bind_loopback() -> Result<(TcpListener, u16)> {
     ))
 }
 
-/// Serves the loopback listener until the `/callback` request comes; other paths get a 404.
+/// Serves the loopback listener until the `/callback` request of this sign-in comes; other
+/// paths get a 404. Any page open in the browser can send requests here, so one without this
+/// sign-in's `state` is answered and otherwise ignored: it can neither end the sign-in nor
+/// hand it a code.
 async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<String> {
     loop {
         let (mut stream, _) = listener.accept().await?;
@@ -233,16 +257,14 @@ async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<String
             continue;
         }
         let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        if q.get("state").map(String::as_str) != Some(state) {
+            reply(&mut stream, 400, "This is not the answer of the sign-in Hangar is waiting for.").await;
+            continue;
+        }
         if let Some(error) = q.get("error") {
             reply(&mut stream, 200, "Sign-in failed. You can close this tab and return to Hangar.").await;
             let why = q.get("error_description").map(|d| format!(" ({})", printable(d))).unwrap_or_default();
             return Err(Error::Unauthorized(format!("exalsius sign-in was refused: {}{why}", printable(error))));
-        }
-        if q.get("state").map(String::as_str) != Some(state) {
-            reply(&mut stream, 400, "This sign-in answer does not belong to the running sign-in.").await;
-            return Err(Error::Unauthorized(
-                "the browser's answer did not match this sign-in (state mismatch); start the sign-in again".into(),
-            ));
         }
         let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
             reply(&mut stream, 400, "The sign-in answer carried no code.").await;
@@ -355,20 +377,22 @@ pub async fn poll_device(settings: &AuthSettings, code: &DeviceCode) -> Result<C
         }
         match token_request(settings, &form).await? {
             TokenAnswer::Tokens(t) => return Ok(t.credentials(None)),
-            TokenAnswer::Refused(r) => match r.error.as_str() {
-                "authorization_pending" => {}
-                "slow_down" => interval += Duration::from_secs(1),
-                "expired_token" => {
-                    return Err(Error::Unauthorized(
-                        "the device code expired before the sign-in was confirmed; start the sign-in again".into(),
-                    ))
-                }
-                "access_denied" => {
-                    return Err(Error::Unauthorized("the device sign-in was denied in the browser".into()))
-                }
-                _ => return Err(Error::Unauthorized(format!("exalsius device sign-in failed: {r}"))),
-            },
+            TokenAnswer::Refused(r) => interval = interval_after(interval, &r)?,
         }
+    }
+}
+
+/// The polling interval after a refused device poll (RFC 8628 §3.5), or why polling ends.
+fn interval_after(interval: Duration, refusal: &Refusal) -> Result<Duration> {
+    match refusal.error.as_str() {
+        "authorization_pending" => Ok(interval),
+        // The longer interval holds for every later poll too.
+        "slow_down" => Ok(interval + SLOW_DOWN_STEP),
+        "expired_token" => Err(Error::Unauthorized(
+            "the device code expired before the sign-in was confirmed; start the sign-in again".into(),
+        )),
+        "access_denied" => Err(Error::Unauthorized("the device sign-in was denied in the browser".into())),
+        _ => Err(Error::Unauthorized(format!("exalsius device sign-in failed: {refusal}"))),
     }
 }
 
@@ -494,20 +518,80 @@ fn refusal_error(status: u16, body: &str, what: &str) -> Error {
     }
 }
 
+/// Posts a form to the sign-in service and reads its answer (at most [`MAX_ANSWER_BYTES`]).
+/// A redirect is an error, never followed. A refusal's body comes back without the secrets
+/// the form carried, in case the service echoed them.
 async fn post_form(settings: &AuthSettings, path: &str, form: &[(&str, &str)]) -> Result<(u16, String)> {
     let url = settings.endpoint(path)?;
     let host = url.host_str().unwrap_or("?").to_string();
-    let resp =
+    let mut resp =
         settings.client()?.post(url).form(form).header("accept", "application/json").send().await.map_err(|e| {
             let why = if e.is_timeout() { "no answer in time" } else { "connection refused or host unreachable" };
             Error::Unavailable(format!("exalsius sign-in service at {host}: {why}"))
         })?;
     let status = resp.status().as_u16();
-    let body = resp
-        .text()
+    if (300..400).contains(&status) {
+        return Err(Error::BadResponse {
+            message: format!(
+                "the exalsius sign-in service at {host} answered with a redirect (HTTP {status}); Hangar sends sign-in \
+                 secrets nowhere else"
+            ),
+        });
+    }
+    let too_large = || Error::BadResponse {
+        message: format!(
+            "the exalsius sign-in service at {host} answered more than {} MiB, which is no sign-in answer",
+            MAX_ANSWER_BYTES / (1024 * 1024)
+        ),
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
         .await
-        .map_err(|_| Error::Unavailable(format!("exalsius sign-in service at {host}: the answer was cut off")))?;
-    Ok((status, body))
+        .map_err(|_| Error::Unavailable(format!("exalsius sign-in service at {host}: the answer was cut off")))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    if (200..300).contains(&status) {
+        return Ok((status, body));
+    }
+    let secrets: Vec<&str> =
+        form.iter().filter(|(k, v)| SECRET_FIELDS.contains(k) && !v.is_empty()).map(|(_, v)| *v).collect();
+    Ok((status, without_secrets(body, &secrets)))
+}
+
+/// `body` with every occurrence of `secrets` replaced, in its JSON strings (whatever escapes
+/// spell them) or, for a body that is not JSON, in its text.
+fn without_secrets(body: String, secrets: &[&str]) -> String {
+    fn scrub(value: &mut serde_json::Value, secrets: &[&str]) {
+        match value {
+            serde_json::Value::String(text) => {
+                for secret in secrets {
+                    *text = text.replace(secret, "<redacted>");
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, secrets)),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(|v| scrub(v, secrets)),
+            _ => {}
+        }
+    }
+    if secrets.is_empty() {
+        return body;
+    }
+    match serde_json::from_str::<serde_json::Value>(&body) {
+        Ok(mut json) => {
+            scrub(&mut json, secrets);
+            json.to_string()
+        }
+        Err(_) => secrets.iter().fold(body, |text, secret| text.replace(secret, "<redacted>")),
+    }
 }
 
 /// Text from the identity provider, shown to the user: bounded, without control characters.
@@ -597,6 +681,30 @@ mod tests {
         assert!(e.to_string().contains("invalid_grant (Unknown or invalid refresh token.)"), "{e}");
         assert!(!e.to_string().contains("rt-secret"));
         assert!(matches!(refusal_error(503, "<html>", "x"), Error::Unavailable(_)));
+    }
+
+    #[test]
+    fn slow_down_adds_five_seconds_for_good_and_pending_keeps_the_pace() {
+        let refusal = |error: &str| Refusal { error: error.into(), error_description: None };
+        let five = Duration::from_secs(5);
+        assert_eq!(interval_after(five, &refusal("authorization_pending")).unwrap(), five);
+        let slower = interval_after(five, &refusal("slow_down")).unwrap();
+        assert_eq!(slower, Duration::from_secs(10), "RFC 8628 §3.5: +5 s");
+        assert_eq!(interval_after(slower, &refusal("authorization_pending")).unwrap(), slower, "and it stays");
+        assert_eq!(interval_after(slower, &refusal("slow_down")).unwrap(), Duration::from_secs(15));
+        let denied = interval_after(five, &refusal("access_denied")).unwrap_err();
+        assert!(denied.to_string().contains("denied"), "{denied}");
+        assert!(interval_after(five, &refusal("expired_token")).unwrap_err().to_string().contains("expired"));
+    }
+
+    #[test]
+    fn echoed_secrets_are_scrubbed_however_the_json_spells_them() {
+        let body = r#"{"error":"invalid_grant","error_description":"token a\/b\u0063 is gone"}"#.to_string();
+        let scrubbed = without_secrets(body, &["a/bc"]);
+        assert!(!scrubbed.contains("a/bc") && !scrubbed.contains("a\\/b"), "{scrubbed}");
+        let r: Refusal = serde_json::from_str(&scrubbed).unwrap();
+        assert_eq!(r.to_string(), "invalid_grant (token <redacted> is gone)");
+        assert_eq!(without_secrets("plain a/bc text".into(), &["a/bc"]), "plain <redacted> text");
     }
 
     #[test]
