@@ -274,27 +274,36 @@ impl ManagedSsh {
         }
         let path = hosts.join(format!("{alias}.conf"));
         write_file(&path, &block, 0o600)?;
+        // A workspace renamed (or written under an older alias scheme) keeps one block; one
+        // left over only costs a stale alias, so failing to remove it does not fail the open.
+        let stale = |other: &str, account: &str, id: &str| {
+            other != alias && account == owner.account && id == owner.workspace_id
+        };
+        if let Err(e) = self.remove_hosts(stale) {
+            tracing::warn!(code = e.code(), "an older SSH host block of this workspace was not removed");
+        }
         Ok(path)
     }
 
     /// Forgets the aliases (and keys) written for a workspace that is gone.
     pub fn remove_workspace(&self, owner: &Owner) -> Result<()> {
-        self.remove_hosts(|account, id| account == owner.account && id == owner.workspace_id)
+        self.remove_hosts(|_, account, id| account == owner.account && id == owner.workspace_id)
     }
 
     /// Forgets every alias (and key) written for an account's workspaces: the account is
     /// gone or signed out, and the keys its provider issued should not outlive that.
     pub fn remove_account(&self, account: &str) -> Result<()> {
-        self.remove_hosts(|owner, _| owner == account)
+        self.remove_hosts(|_, owner, _| owner == account)
     }
 
     /// Forgets the aliases (and keys) of an account's workspaces that are not among `listed`,
     /// the ids of a complete, successful listing of that account.
     pub fn keep_listed(&self, account: &str, listed: &HashSet<&str>) -> Result<()> {
-        self.remove_hosts(|owner, id| owner == account && !listed.contains(id))
+        self.remove_hosts(|_, owner, id| owner == account && !listed.contains(id))
     }
 
-    fn remove_hosts(&self, gone: impl Fn(&str, &str) -> bool) -> Result<()> {
+    /// Removes the blocks (and keys) for which `gone(alias, account, workspace id)` holds.
+    fn remove_hosts(&self, gone: impl Fn(&str, &str, &str) -> bool) -> Result<()> {
         let Ok(entries) = std::fs::read_dir(self.hangar_dir().join("hosts")) else { return Ok(()) };
         let mut first_error = None;
         for path in entries.flatten().map(|e| e.path()) {
@@ -302,7 +311,7 @@ impl ManagedSsh {
                 continue;
             };
             let owner = std::fs::read_to_string(&path).ok().as_deref().and_then(owner_of);
-            if owner.is_some_and(|(account, id)| gone(&account, &id)) {
+            if owner.is_some_and(|(account, id)| gone(alias, &account, &id)) {
                 if let Err(e) = self.remove_host(alias) {
                     first_error.get_or_insert(e);
                 }
@@ -594,6 +603,19 @@ mod tests {
         let keys = dir.path().join("hangar/keys");
         let left: Vec<_> = std::fs::read_dir(keys).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(left.len(), 2, "keys go with their blocks: {left:?}");
+    }
+
+    #[test]
+    fn a_workspace_has_one_block_whatever_alias_it_had_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let ssh = ManagedSsh::at(dir.path());
+        let before = ssh.write_host("hangar-work-old-name", &host(false), None, &owner()).unwrap();
+        let other = Owner { workspace_id: "expwrk_2".into(), ..owner() };
+        let neighbour = ssh.write_host("hangar-work-other", &host(false), None, &other).unwrap();
+        let after = ssh.write_host("hangar-work-new-name", &host(false), None, &owner()).unwrap();
+        assert!(after.exists() && neighbour.exists());
+        assert!(!before.exists(), "a renamed workspace's old alias goes");
+        assert!(!dir.path().join("hangar/keys/hangar-work-old-name").exists(), "and its key");
     }
 
     #[test]
