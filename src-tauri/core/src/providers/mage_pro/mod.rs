@@ -323,7 +323,11 @@ impl MagePro {
     }
 
     fn check(&self, op: Op, resp: &RawResponse, what: &str) -> std::result::Result<Value, Refused> {
-        if let Some(mut refused) = envelope_error(op, resp.status, &resp.body, what, self.login.is_some()) {
+        // Parsed once: a body may be tens of MiB.
+        let parsed = serde_json::from_str::<Value>(&resp.body);
+        if let Some(mut refused) =
+            parsed.as_ref().ok().and_then(|v| envelope_error(op, resp.status, v, what, self.login.is_some()))
+        {
             // How long to wait comes in the Retry-After header, not in the body.
             if let Error::RateLimited { retry_after_secs: secs @ None, message } = &mut refused.error {
                 if let Some(s) = resp.retry_after_secs {
@@ -333,7 +337,7 @@ impl MagePro {
             }
             return Err(refused);
         }
-        match serde_json::from_str::<Value>(&resp.body) {
+        match parsed {
             _ if !resp.is_success() => Err(resp.status_error(None, None).into()),
             Ok(v) => Ok(v),
             Err(_) => Err(resp.json::<Value>().err().unwrap_or_else(|| bad(what, "an unreadable body")).into()),
@@ -503,9 +507,8 @@ fn clip(text: &str) -> String {
 
 /// The error a body's top-level `error` stands for, or `None` when it has none. Mage sends
 /// these with HTTP 200 unless asked otherwise, so the HTTP status is only a fallback.
-fn envelope_error(op: Op, status: u16, body: &str, what: &str, has_login: bool) -> Option<Refused> {
-    let v: Value = serde_json::from_str(body).ok()?;
-    let raw = v.as_object()?.get("error").filter(|e| !e.is_null())?;
+fn envelope_error(op: Op, status: u16, body: &Value, what: &str, has_login: bool) -> Option<Refused> {
+    let raw = body.as_object()?.get("error").filter(|e| !e.is_null())?;
     let err: WireError = match raw {
         Value::String(s) => WireError { message: Some(s.clone()), ..WireError::default() },
         other => serde_json::from_value(other.clone()).unwrap_or_default(),
