@@ -5,3 +5,8 @@ pub mod anyscale;
 pub mod exalsius;
 pub mod mage_pro;
 pub mod strongly;
+
+#[cfg(test)]
+mod prop_checks;
+#[cfg(test)]
+mod prop_json;

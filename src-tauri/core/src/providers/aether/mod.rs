@@ -3,6 +3,8 @@
 //! (hardware rules are a fixed table), browser links are port previews.
 
 mod hardware;
+#[cfg(test)]
+mod props;
 mod states;
 mod wire;
 
@@ -84,15 +86,23 @@ impl Aether {
         }
     }
 
+    /// A workspace from the vendor's object; without an id it could not be addressed.
+    fn decode(&self, w: WireWorkspace, projects: &HashMap<String, String>) -> Result<Workspace> {
+        if w.id.trim().is_empty() {
+            return Err(Error::BadResponse { message: "Aether answered a workspace without its id".into() });
+        }
+        Ok(self.to_workspace(w, projects))
+    }
+
     fn to_workspace(&self, w: WireWorkspace, projects: &HashMap<String, String>) -> Workspace {
         let project =
             projects.get(&w.project_id).cloned().unwrap_or_else(|| format!("project {}", short(&w.project_id)));
         let hw = w.hardware.clone().unwrap_or_default();
         let mut details = BTreeMap::from([("project".to_string(), project.clone())]);
-        if let Some(r) = &w.git_ref {
+        if let Some(r) = w.git_ref.as_ref().filter(|r| !r.trim().is_empty()) {
             details.insert("git ref".into(), r.clone());
         }
-        if let Some(m) = &w.machine_id {
+        if let Some(m) = w.machine_id.as_ref().filter(|m| !m.trim().is_empty()) {
             details.insert("machine".into(), m.clone());
         }
         if let Some(k) = w.keep_active {
@@ -137,7 +147,7 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 fn to_hardware(hw: &WireHardware) -> Hardware {
-    let gpu = hw.gpu_kind.clone().filter(|g| !g.is_empty()).map(|kind| Gpu { kind, count: 1 });
+    let gpu = hw.gpu_kind.clone().filter(|g| !g.trim().is_empty()).map(|kind| Gpu { kind, count: 1 });
     let mut parts = vec![];
     if let Some(g) = &gpu {
         parts.push(format!("GPU {}", g.kind));
@@ -190,8 +200,85 @@ pub fn preview_url(
         Some(t) => format!("{port}-{}-{t}", short(workspace_id)),
         None => format!("{port}-{}", short(project_id)),
     };
+    // Ids are UUIDs; anything else could end the host early ('/', '@', '?') and send the
+    // link elsewhere.
+    if !sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return None;
+    }
     let origin_port = api.port().map(|p| format!(":{p}")).unwrap_or_default();
     Some(format!("{}://{sub}.preview.{domain}{origin_port}/", api.scheme()))
+}
+
+/// The create form for these projects, with the account's default hardware where it has one.
+fn create_form_of(projects: &[wire::WireProject], defaults: Option<WireHardware>) -> Result<Form> {
+    let Some(first) = projects.first() else {
+        return Err(Error::invalid("project", "this Aether account has no project; create one in Aether first"));
+    };
+    // The account's defaults, where the table offers them: a default the form would refuse
+    // would make the user correct what they never typed.
+    let defaults = defaults.unwrap_or_default();
+    let cpu_kind = defaults.cpu_kind.filter(|k| hardware::CPU_KINDS.contains(&k.as_str()));
+    let gpu_kind = defaults.gpu_kind.filter(|g| hardware::GPU_KINDS.contains(&g.as_str()));
+    let cpus = defaults.cpus.filter(|c| hardware::cpu_options("performance").contains(c));
+    let volume = defaults.volume_size_gb.filter(|v| (hardware::VOLUME_GB.0..=hardware::VOLUME_GB.1).contains(v));
+    let mut memory: Vec<u64> = hardware::CPU_KINDS
+        .iter()
+        .flat_map(|k| hardware::cpu_options(k).iter().flat_map(move |c| hardware::memory_options(k, *c)))
+        .copied()
+        .collect();
+    memory.sort_unstable();
+    memory.dedup();
+    let memory_mb = defaults.memory_mb.filter(|m| memory.contains(m));
+    let mut gpus = vec![Choice::new("none", "No GPU")];
+    gpus.extend(hardware::GPU_KINDS.iter().map(|g| {
+        Choice::new(*g, g.to_uppercase())
+            .with_detail(format!("1 × {} GB GPU memory · region ord", hardware::gpu_memory_gb(g)))
+    }));
+    Ok(Form {
+        fields: vec![
+            FormField::choice("project", "Project", projects.iter().map(|p| Choice::new(&p.id, &p.name)).collect())
+                .required()
+                .default_value(&first.id),
+            FormField::choice("gpu_kind", "GPU", gpus)
+                .default_value(gpu_kind.unwrap_or_else(|| "none".into()))
+                .help("With a GPU, CPU and memory are fixed by the GPU machine")
+                .group("hardware"),
+            FormField::choice(
+                "cpu_kind",
+                "CPU kind",
+                vec![Choice::new("shared", "Shared"), Choice::new("performance", "Performance")],
+            )
+            .default_value(cpu_kind.unwrap_or_else(|| "shared".into()))
+            .group("hardware"),
+            FormField::choice(
+                "cpus",
+                "CPUs",
+                [1u32, 2, 4, 8, 16].iter().map(|c| Choice::new(c.to_string(), format!("{c} vCPU"))).collect(),
+            )
+            .default_value(cpus.unwrap_or(2).to_string())
+            .help("Shared machines go up to 8 CPUs, performance up to 16")
+            .group("hardware"),
+            FormField::choice(
+                "memory_mb",
+                "Memory",
+                memory.iter().map(|m| Choice::new(m.to_string(), format!("{} GB", fmt_gb(*m)))).collect(),
+            )
+            .default_value(memory_mb.unwrap_or(2048).to_string())
+            .help("Must fit the CPU count (e.g. 2 shared CPUs: 512 MB to 4 GB)")
+            .group("hardware"),
+            FormField::number(
+                "volume_size_gb",
+                "Disk (GB)",
+                hardware::VOLUME_GB.0.into(),
+                hardware::VOLUME_GB.1.into(),
+            )
+            .default_value(volume.unwrap_or(10).to_string())
+            .group("hardware"),
+            FormField::boolean("keep_active", "Keep running when idle")
+                .default_value("false")
+                .help("Off: Aether stops the workspace after 10 idle minutes"),
+        ],
+    })
 }
 
 fn error_of(resp: &RawResponse) -> Error {
@@ -226,88 +313,19 @@ impl Provider for Aether {
     async fn list(&self) -> Result<Vec<Workspace>> {
         let (list, names) = tokio::join!(self.call(Method::GET, &["workspaces"], None), self.project_names());
         let list: WorkspaceList = list?.json()?;
-        Ok(list.workspaces.into_iter().map(|w| self.to_workspace(w, &names)).collect())
+        list.workspaces.into_iter().map(|w| self.decode(w, &names)).collect()
     }
 
     async fn get(&self, id: &str) -> Result<Workspace> {
         let path = ["workspaces", id];
         let (w, names) = tokio::join!(self.call(Method::GET, &path, None), self.project_names());
-        Ok(self.to_workspace(w?.json()?, &names))
+        self.decode(w?.json()?, &names)
     }
 
     async fn create_form(&self, _selected: &BTreeMap<String, String>) -> Result<Form> {
         let (projects, settings) = tokio::join!(self.projects(), self.call(Method::GET, &["user", "settings"], None));
-        let projects = projects?;
-        if projects.is_empty() {
-            return Err(Error::invalid("project", "this Aether account has no project; create one in Aether first"));
-        }
-        let defaults =
-            settings.ok().and_then(|r| r.json::<Settings>().ok()).and_then(|s| s.default_hardware).unwrap_or(
-                WireHardware {
-                    cpu_kind: Some("shared".into()),
-                    cpus: Some(2),
-                    memory_mb: Some(2048),
-                    volume_size_gb: Some(10),
-                    gpu_kind: None,
-                },
-            );
-        let mut memory: Vec<u64> = hardware::CPU_KINDS
-            .iter()
-            .flat_map(|k| hardware::cpu_options(k).iter().flat_map(move |c| hardware::memory_options(k, *c)))
-            .copied()
-            .collect();
-        memory.sort_unstable();
-        memory.dedup();
-        let mut gpus = vec![Choice::new("none", "No GPU")];
-        gpus.extend(hardware::GPU_KINDS.iter().map(|g| {
-            Choice::new(*g, g.to_uppercase())
-                .with_detail(format!("1 × {} GB GPU memory · region ord", hardware::gpu_memory_gb(g)))
-        }));
-        Ok(Form {
-            fields: vec![
-                FormField::choice("project", "Project", projects.iter().map(|p| Choice::new(&p.id, &p.name)).collect())
-                    .required()
-                    .default_value(&projects[0].id),
-                FormField::choice("gpu_kind", "GPU", gpus)
-                    .default_value(defaults.gpu_kind.unwrap_or_else(|| "none".into()))
-                    .help("With a GPU, CPU and memory are fixed by the GPU machine")
-                    .group("hardware"),
-                FormField::choice(
-                    "cpu_kind",
-                    "CPU kind",
-                    vec![Choice::new("shared", "Shared"), Choice::new("performance", "Performance")],
-                )
-                .default_value(defaults.cpu_kind.unwrap_or_else(|| "shared".into()))
-                .group("hardware"),
-                FormField::choice(
-                    "cpus",
-                    "CPUs",
-                    [1u32, 2, 4, 8, 16].iter().map(|c| Choice::new(c.to_string(), format!("{c} vCPU"))).collect(),
-                )
-                .default_value(defaults.cpus.unwrap_or(2).to_string())
-                .help("Shared machines go up to 8 CPUs, performance up to 16")
-                .group("hardware"),
-                FormField::choice(
-                    "memory_mb",
-                    "Memory",
-                    memory.iter().map(|m| Choice::new(m.to_string(), format!("{} GB", fmt_gb(*m)))).collect(),
-                )
-                .default_value(defaults.memory_mb.unwrap_or(2048).to_string())
-                .help("Must fit the CPU count (e.g. 2 shared CPUs: 512 MB to 4 GB)")
-                .group("hardware"),
-                FormField::number(
-                    "volume_size_gb",
-                    "Disk (GB)",
-                    hardware::VOLUME_GB.0.into(),
-                    hardware::VOLUME_GB.1.into(),
-                )
-                .default_value(defaults.volume_size_gb.unwrap_or(10).to_string())
-                .group("hardware"),
-                FormField::boolean("keep_active", "Keep running when idle")
-                    .default_value("false")
-                    .help("Off: Aether stops the workspace after 10 idle minutes"),
-            ],
-        })
+        let defaults = settings.ok().and_then(|r| r.json::<Settings>().ok()).and_then(|s| s.default_hardware);
+        create_form_of(&projects?, defaults)
     }
 
     async fn create(&self, _name: &str, values: &FormValues) -> Result<Workspace> {
@@ -335,7 +353,7 @@ impl Provider for Aether {
         };
         let resp = self.call(Method::POST, &["projects", project, "workspaces"], Some(&body)).await?;
         let created: WireWorkspace = resp.json()?;
-        Ok(self.to_workspace(created, &self.project_names().await))
+        self.decode(created, &self.project_names().await)
     }
 
     async fn start(&self, id: &str) -> Result<()> {
