@@ -130,3 +130,19 @@ fn problem_bodies_map_to_messages_and_fields() {
     assert_eq!(problem(var).1.as_deref(), Some("var.notebookPassword"));
     assert_eq!(problem("<html>502</html>"), (None, None));
 }
+
+#[test]
+fn two_workspaces_with_one_name_get_their_own_ssh_alias() {
+    let p = provider(&[]).unwrap();
+    let ssh = WORKSPACE.replace(
+        r#""access_protocol": "HTTP""#,
+        r#""access_protocol": "TCP", "port_name": "ssh", "port_number": 30022, "x": "HTTP""#,
+    );
+    let ssh = ssh.replacen(r#""port_name": "http","#, "", 1).replacen(r#""port_number": 31888,"#, "", 1);
+    let first = p.to_workspace(&workspace(&ssh));
+    let twin = p.to_workspace(&workspace(&ssh.replace("5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03", "other-id")));
+    let alias = |w: &Workspace| w.links.iter().find_map(|l| l.ssh_alias.clone()).expect("an IDE link");
+    assert_eq!(first.name, twin.name);
+    assert_ne!(alias(&first), alias(&twin));
+    assert_eq!(alias(&first), crate::ssh::alias("acme", &first.name, &first.id), "the alias Hangar::open writes");
+}
