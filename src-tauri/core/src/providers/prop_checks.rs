@@ -129,12 +129,12 @@ pub fn status() -> BoxedStrategy<u16> {
     .boxed()
 }
 
-/// A demo cloud of one vendor and a provider connected to it, on a runtime of their own.
+/// A demo cloud of one vendor and an account on it, on a runtime of their own.
 pub struct OnDemo<D> {
     pub demo: D,
-    pub provider: Arc<dyn Provider>,
     pub account: String,
     id: ProviderId,
+    ctx: (Account, Credentials),
     rt: tokio::runtime::Runtime,
 }
 
@@ -155,12 +155,17 @@ impl<D> OnDemo<D> {
         };
         let credentials = Credentials::parse_input(&input, &info.credential_fields[0].key).expect("demo credentials");
         let account = Account { name: c.account.clone(), provider: id, base_url: Some(c.base_url), options: c.options };
+        OnDemo { demo, account: c.account, id, ctx: (account, credentials), rt }
+    }
+
+    /// A provider with nothing cached yet, so every case asks the demo afresh.
+    pub fn connect(&self) -> Arc<dyn Provider> {
         // One attempt per call: a retried fault would be answered by the healthy demo instead.
         let http =
             HttpSettings { connect_timeout: Duration::from_secs(10), timeout: Duration::from_secs(30), retries: 0 };
+        let (account, credentials) = self.ctx.clone();
         let ctx = ProviderContext { account, credentials, secrets: Arc::new(MemoryStore::default()), http };
-        let provider = rt.block_on(async { provider::connect(ctx) }).expect("the provider connects");
-        OnDemo { demo, provider, account: c.account, id, rt }
+        self.rt.block_on(async { provider::connect(ctx) }).expect("the provider connects")
     }
 
     pub fn block_on<T>(&self, f: impl std::future::Future<Output = T>) -> T {
@@ -201,15 +206,13 @@ impl<D> OnDemo<D> {
         let asked = |s: &hangar_demo::DemoServer| s.requests().iter().filter(|r| r.contains(at)).count();
         let before = asked(server);
         server.inject(hangar_demo::Fault::status(status, body).on(at));
-        let id = self.id;
+        let (id, provider) = (self.id, self.connect());
         let checked = match call {
-            Call::List => outcome(&self.block_on(self.provider.list()), |ws| {
+            Call::List => outcome(&self.block_on(provider.list()), |ws| {
                 ws.iter().try_for_each(|w| sensible_workspace(w, id, &self.account))
             }),
-            Call::Get(ws) => {
-                outcome(&self.block_on(self.provider.get(ws)), |w| sensible_workspace(w, id, &self.account))
-            }
-            Call::CreateForm => outcome(&self.block_on(self.provider.create_form(&BTreeMap::new())), sensible_form),
+            Call::Get(ws) => outcome(&self.block_on(provider.get(ws)), |w| sensible_workspace(w, id, &self.account)),
+            Call::CreateForm => outcome(&self.block_on(provider.create_form(&BTreeMap::new())), sensible_form),
         };
         // A fault left queued would answer the next case instead: the harness would be wrong.
         if asked(server) == before {

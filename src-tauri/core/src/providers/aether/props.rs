@@ -112,7 +112,7 @@ fn props_preview_links_stay_on_the_gateway() {
 #[test]
 fn props_hostile_answers_over_http_give_workspaces_forms_or_typed_errors() {
     let on = OnDemo::start(hangar_demo::aether::start(hangar_demo::Timing::quick()), |d| d.cloud());
-    let id = on.block_on(on.provider.list()).expect("the demo lists").first().map(|w| w.id.clone()).expect("one");
+    let id = on.block_on(on.connect().list()).expect("the demo lists").first().map(|w| w.id.clone()).expect("one");
     let get = format!("/workspaces/{id}");
     let settings = json!({"default_hardware": {"cpu_kind": "performance", "cpus": 4, "memory_mb": 8192,
                                                "volume_size_gb": 20, "gpu_kind": null}});

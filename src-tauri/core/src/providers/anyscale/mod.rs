@@ -4,6 +4,8 @@
 //! get show; the cluster is read only by `get`, for its URLs and idle facts.
 
 mod form;
+#[cfg(test)]
+mod props;
 mod states;
 mod wire;
 
@@ -285,6 +287,14 @@ impl Anyscale {
         config.map(|c| to_hardware(&c, &catalog)).unwrap_or_default()
     }
 
+    /// A workspace from the vendor's row (and its cluster, when read).
+    fn decode(&self, w: &WireWorkspace, session: Option<&DecoratedSession>) -> Result<Workspace> {
+        if w.id.trim().is_empty() {
+            return Err(Error::BadResponse { message: "Anyscale answered a workspace without its id".into() });
+        }
+        Ok(self.to_workspace(w, session))
+    }
+
     fn to_workspace(&self, w: &WireWorkspace, session: Option<&DecoratedSession>) -> Workspace {
         // The row's state, as the SDK's list/get show it; the demo and the backend keep the
         // cluster's in step.
@@ -292,7 +302,7 @@ impl Anyscale {
         let compute_id = session.and_then(|s| s.compute_template_id.as_deref()).or(w.compute_config_id.as_deref());
         let mut details = BTreeMap::new();
         let mut put = |k: &str, v: Option<String>| {
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
+            if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
                 details.insert(k.to_string(), v);
             }
         };
@@ -311,14 +321,15 @@ impl Anyscale {
             put("stack", Some("KubeRay".into()));
         }
         if let Some(secs) = session.and_then(|s| s.idle_time_remaining_seconds).filter(|_| raw == "Running") {
-            put("idle termination in", Some(format!("{} min", (secs.max(0) + 59) / 60)));
+            let secs = secs.max(0);
+            put("idle termination in", Some(format!("{} min", secs / 60 + i64::from(secs % 60 != 0))));
         }
         let state = states::normalize(&raw);
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Anyscale,
             id: w.id.clone(),
-            name: w.name.clone(),
+            name: if w.name.trim().is_empty() { w.id.clone() } else { w.name.clone() },
             state,
             raw_state: raw.clone(),
             hardware: self.hardware_of(compute_id, w.cloud_id.as_deref()),
@@ -454,13 +465,15 @@ fn to_hardware(config: &ComputeConfig, catalog: &[InstanceType]) -> Hardware {
     let head_facts = facts(head.and_then(|h| h.instance_type.as_deref()));
     let workers = config.worker_node_types.clone().unwrap_or_default();
     let gpu_of = |t: &InstanceType| match (&t.gpu_type, t.gpu_count) {
-        (Some(kind), Some(n)) if n > 0 && !kind.is_empty() => Some((kind.clone(), n)),
+        (Some(kind), Some(n)) if n > 0 && !kind.trim().is_empty() => Some((kind.clone(), n)),
         _ => None,
     };
     let worker_gpu = workers.iter().find_map(|w| {
         let (kind, n) = gpu_of(facts(w.instance_type.as_deref())?)?;
-        Some(Gpu { kind, count: n * w.max_workers.unwrap_or(0) }).filter(|g| g.count > 0)
+        Some(Gpu { kind, count: n.saturating_mul(w.max_workers.unwrap_or(0)) }).filter(|g| g.count > 0)
     });
+    // A count below zero is no count at all.
+    let amount = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0);
     let gpu = head_facts.and_then(gpu_of).map(|(kind, count)| Gpu { kind, count }).or(worker_gpu);
     let mut label = form::node_summary(head, &workers);
     if let Some(g) = &gpu {
@@ -468,8 +481,8 @@ fn to_hardware(config: &ComputeConfig, catalog: &[InstanceType]) -> Hardware {
     }
     Hardware {
         label: Some(label),
-        cpus: head_facts.and_then(|f| f.cpu_count),
-        memory_gb: head_facts.and_then(|f| f.memory_in_gib),
+        cpus: amount(head_facts.and_then(|f| f.cpu_count)),
+        memory_gb: amount(head_facts.and_then(|f| f.memory_in_gib)),
         gpu,
     }
 }
@@ -558,7 +571,7 @@ impl Provider for Anyscale {
         let refs: Vec<&WireWorkspace> = rows.iter().collect();
         let computes: Vec<String> = rows.iter().filter_map(|w| w.compute_config_id.clone()).collect();
         self.learn(&refs, &computes).await;
-        Ok(rows.iter().map(|w| self.to_workspace(w, None)).collect())
+        rows.iter().map(|w| self.decode(w, None)).collect()
     }
 
     async fn get(&self, id: &str) -> Result<Workspace> {
@@ -571,7 +584,7 @@ impl Provider for Anyscale {
             .chain(w.compute_config_id.clone())
             .collect();
         self.learn(&[&w], &computes).await;
-        Ok(self.to_workspace(&w, session.as_ref()))
+        self.decode(&w, session.as_ref())
     }
 
     async fn ssh_host(&self, id: &str) -> Result<SshHost> {
@@ -725,7 +738,7 @@ impl Provider for Anyscale {
         let created: Envelope<WireWorkspace> = self.post_json(&paths::WORKSPACES, &body).await?;
         let w = created.result;
         self.learn(&[&w], &[compute_config_id]).await;
-        Ok(self.to_workspace(&w, None))
+        self.decode(&w, None)
     }
 
     async fn start(&self, id: &str) -> Result<()> {
