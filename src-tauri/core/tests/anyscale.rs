@@ -234,7 +234,8 @@ async fn a_workspace_goes_through_its_whole_life() {
     let labels: Vec<&str> = running.links.iter().filter_map(|l| l.label.as_deref()).collect();
     assert!(labels.contains(&"Jupyter") && labels.contains(&"Ray dashboard"), "{labels:?}");
     let vscode = e.hangar.link(ACCOUNT, &id, LinkKind::Vscode).await.unwrap();
-    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-acme-hangar-life/home/ray/default");
+    let alias = hangar_core::ssh::alias(ACCOUNT, "hangar-life", &id);
+    assert_eq!(vscode.url, format!("vscode://vscode-remote/ssh-remote+{alias}/home/ray/default"));
     let console = e.hangar.link(ACCOUNT, &id, LinkKind::Browser).await.unwrap();
     assert_eq!(console.url, format!("{}/workspaces/{id}", e.demo.server.base_url));
     let page = reqwest::get(&console.url).await.unwrap();

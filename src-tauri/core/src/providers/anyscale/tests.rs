@@ -78,9 +78,10 @@ fn the_workspace_example_maps_with_console_and_ide_links() {
     assert_eq!(ws.details["idle timeout"], "120 min");
     assert_eq!(ws.links[0].url, "https://console.anyscale.com/workspaces/expwrk_abc123");
     let vscode = ws.links.iter().find(|l| l.kind == LinkKind::Vscode).unwrap();
-    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
+    let alias = crate::ssh::alias("acme", "my-workspace", &ws.id);
+    assert_eq!(vscode.url, format!("vscode://vscode-remote/ssh-remote+{alias}/home/ray/default"));
     let cursor = ws.links.iter().find(|l| l.kind == LinkKind::Cursor).unwrap();
-    assert_eq!(cursor.url, "cursor://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
+    assert_eq!(cursor.url, format!("cursor://vscode-remote/ssh-remote+{alias}/home/ray/default"));
 }
 
 #[test]
@@ -191,8 +192,10 @@ fn ide_links_go_through_a_hangar_ssh_alias_to_the_project_directory() {
     let s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
     let ws = p.to_workspace(&w, Some(&s.result));
     let vscode = ws.links.iter().find(|l| l.kind == LinkKind::Vscode).unwrap();
-    assert_eq!(vscode.url, "vscode://vscode-remote/ssh-remote+hangar-acme-my-workspace/home/ray/default");
-    assert_eq!(vscode.ssh_alias.as_deref(), Some("hangar-acme-my-workspace"));
+    let alias = crate::ssh::alias("acme", "my-workspace", &ws.id);
+    assert!(alias.starts_with("hangar-acme-my-workspace-"), "readable, then unique: {alias}");
+    assert_eq!(vscode.url, format!("vscode://vscode-remote/ssh-remote+{alias}/home/ray/default"));
+    assert_eq!(vscode.ssh_alias.as_deref(), Some(alias.as_str()));
     assert!(ws.links.iter().any(|l| l.kind == LinkKind::Cursor));
     assert_eq!(tunnel_host(&s.result), Some((true, "cluster.example".to_string())));
 }
