@@ -407,6 +407,11 @@ fn ids_that_walk_the_path_are_refused_before_any_request() {
         assert_eq!(out.status.code(), Some(2), "`{}`: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
         assert!(String::from_utf8_lossy(&out.stderr).contains("workspace id"), "the error names the id");
     }
+    for account in ["..", ".", "a/b", ""] {
+        let out = ctl.run(&["stop", account, "w1"], None);
+        assert_eq!(out.status.code(), Some(2), "account {account:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("account name"), "the error names the account");
+    }
     assert_eq!(demo.server.requests().len(), before, "a request went out: {:?}", &demo.server.requests()[before..]);
     ctl.ok(&["account", "rm", name]);
 }

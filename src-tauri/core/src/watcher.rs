@@ -378,8 +378,12 @@ impl Watcher {
             accounts.sort_by(|x, y| x.account.cmp(&y.account));
             Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(Utc::now()) }
         });
-        if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {
-            tracing::warn!(code = e.code(), "cache write failed");
+        // A poll that changed nothing writes nothing.
+        let unchanged = self.snapshot.borrow().workspaces == snap.workspaces;
+        if !unchanged {
+            if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {
+                tracing::warn!(code = e.code(), "cache write failed");
+            }
         }
         self.snapshot.send_replace(snap);
     }

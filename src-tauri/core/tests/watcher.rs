@@ -256,3 +256,36 @@ async fn a_huge_retry_after_is_capped_not_a_panic() {
     watcher.tick().await;
     assert!(watcher.current().failures.is_empty());
 }
+
+#[tokio::test]
+async fn a_poll_that_changed_nothing_writes_no_file() {
+    let d = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = hangar_core::storage::Paths::resolve(Some(dir.path().into())).unwrap();
+    let cache = paths.cache.join("workspaces.json");
+    let settings =
+        HttpSettings { connect_timeout: Duration::from_secs(1), timeout: Duration::from_secs(2), retries: 0 };
+    let h = Hangar::new(Storage::on_disk(paths), Arc::new(MemoryStore::default()), settings);
+    let account = Account {
+        name: "a".into(),
+        provider: ProviderId::Aether,
+        base_url: Some(d.server.base_url.clone()),
+        options: BTreeMap::new(),
+    };
+    h.add_account(account, Credentials::single("token", TOKEN), false).await.unwrap();
+    let h = Arc::new(h);
+    let watcher = Watcher::new(h.clone(), cadence());
+    watcher.tick().await;
+    assert!(cache.exists(), "the first answer is cached");
+
+    std::fs::remove_file(&cache).unwrap();
+    watcher.refresh();
+    watcher.tick().await;
+    assert!(!cache.exists(), "an unchanged list was written again");
+
+    let w = watcher.current().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
+    h.act("a", &w.id, Action::Stop).await.unwrap();
+    watcher.refresh();
+    watcher.tick().await;
+    assert!(cache.exists(), "a change is cached");
+}
