@@ -56,14 +56,14 @@ pub fn sensible_workspace(w: &Workspace, provider: ProviderId, account: &str) ->
         return fail(format!("action {a:?} twice: {w:?}"));
     }
     for link in &w.links {
-        let Ok(url) = url::Url::parse(&link.url) else {
-            return fail(format!("a link that is not a URL: {link:?}"));
+        let Ok(url) = crate::platform::check_openable(&link.url) else {
+            return fail(format!("a link Hangar would not open: {link:?}"));
         };
         let scheme_ok = match link.kind {
             LinkKind::Browser => matches!(url.scheme(), "http" | "https"),
             LinkKind::Vscode => url.scheme() == "vscode",
             LinkKind::Cursor => url.scheme() == "cursor",
-            LinkKind::Jetbrains => url.scheme() == "jetbrains",
+            LinkKind::Jetbrains => url.scheme() == "jetbrains-gateway",
             LinkKind::Ssh => url.scheme() == "ssh",
         };
         if !scheme_ok {

@@ -8,7 +8,7 @@ use serde_json::{Map, Number, Value};
 
 use super::wire::{HardwareRequest, NodeResources, WireCluster, WireTemplate};
 use crate::error::{Error, Result};
-use crate::form::{Choice, Form, FormField, FormValues};
+use crate::form::{Choice, Form, FormField, FormValues, MAX_TEXT_LEN};
 
 pub const CLUSTER: &str = "cluster";
 pub const TEMPLATE: &str = "template";
@@ -50,6 +50,7 @@ fn whole(v: Option<f64>) -> u32 {
     v.filter(|v| v.is_finite() && *v > 0.0).map(|v| v.floor().min(f64::from(u32::MAX)) as u32).unwrap_or(0)
 }
 
+/// Nodes with room for a workspace: at least one core, one GB of memory and one of storage.
 pub fn nodes(resources: &[NodeResources]) -> Vec<Node> {
     resources
         .iter()
@@ -68,6 +69,7 @@ pub fn nodes(resources: &[NodeResources]) -> Vec<Node> {
                 storage: whole(a.storage_gb),
             })
         })
+        .filter(|n| n.cpu > 0 && n.memory > 0 && n.storage > 0)
         .collect()
 }
 
@@ -264,12 +266,20 @@ pub fn create_form(offer: &Offer, selected: &BTreeMap<String, String>) -> Result
         for (key, default) in exposed(t.variables.as_ref()) {
             let field_key = format!("{VAR_PREFIX}{key}");
             let help = format!("Variable of template {}", t.name);
+            // A default the form itself would refuse is left out: untouched, the variable is
+            // sent as the server gave it.
+            let in_range = |n: f64| (NUMBER_RANGE.0..=NUMBER_RANGE.1).contains(&n);
+            let fits = |s: &str| s.chars().count() <= MAX_TEXT_LEN && !s.chars().any(char::is_control);
             let mut field = match default {
                 Value::Bool(b) => FormField::boolean(&field_key, key).default_value(b.to_string()),
                 Value::Number(n) => {
-                    FormField::number(&field_key, key, NUMBER_RANGE.0, NUMBER_RANGE.1).default_value(n.to_string())
+                    let field = FormField::number(&field_key, key, NUMBER_RANGE.0, NUMBER_RANGE.1);
+                    match n.as_f64().filter(|v| in_range(*v)) {
+                        Some(_) => field.default_value(n.to_string()),
+                        None => field,
+                    }
                 }
-                Value::String(s) if !s.is_empty() => FormField::text(&field_key, key).default_value(s),
+                Value::String(s) if !s.is_empty() && fits(s) => FormField::text(&field_key, key).default_value(s),
                 _ => FormField::text(&field_key, key),
             };
             if required_variable(&t.name, key) {

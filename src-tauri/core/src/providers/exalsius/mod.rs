@@ -5,6 +5,8 @@
 
 pub mod auth;
 mod form;
+#[cfg(test)]
+mod props;
 mod states;
 mod wire;
 
@@ -316,6 +318,15 @@ impl Exalsius {
         }
     }
 
+    /// A workspace from the vendor's object; without an id or a name it could not be addressed.
+    fn decode(&self, w: &WireWorkspace) -> Result<Workspace> {
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+        if blank(&w.id) && blank(&w.name) {
+            return Err(Error::BadResponse { message: "exalsius answered a workspace without an id or a name".into() });
+        }
+        Ok(self.to_workspace(w))
+    }
+
     fn to_workspace(&self, w: &WireWorkspace) -> Workspace {
         let raw = w.status().to_string();
         let state = states::normalize(&raw);
@@ -350,7 +361,7 @@ impl Exalsius {
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Exalsius,
-            name: w.name.clone().or_else(|| id.clone()).unwrap_or_default(),
+            name: w.name.clone().filter(|n| !n.trim().is_empty()).or_else(|| id.clone()).unwrap_or_default(),
             state,
             raw_state: if raw.is_empty() { "UNKNOWN".into() } else { raw.clone() },
             hardware: to_hardware(w.resources.as_ref()),
@@ -367,6 +378,9 @@ impl Exalsius {
 
 fn to_hardware(r: Option<&NodeHardware>) -> Hardware {
     let Some(r) = r else { return Hardware::default() };
+    // A negative amount is no amount at all.
+    let amount = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0);
+    let (cpus, memory_gb, storage_gb) = (amount(r.cpu_cores), amount(r.memory_gb), amount(r.storage_gb));
     let count = r.gpu_count.filter(|c| *c >= 1.0).map(|c| c as u32);
     let gpu = count.map(|count| Gpu {
         kind: r.gpu_type.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "GPU".into()),
@@ -374,21 +388,21 @@ fn to_hardware(r: Option<&NodeHardware>) -> Hardware {
     });
     let mut parts: Vec<String> = vec![];
     if let Some(g) = &gpu {
-        match r.gpu_memory {
+        match amount(r.gpu_memory) {
             Some(m) => parts.push(format!("{}× {} ({m} GB)", g.count, g.kind)),
             None => parts.push(format!("{}× {}", g.count, g.kind)),
         }
     }
-    if let Some(c) = r.cpu_cores {
+    if let Some(c) = cpus {
         parts.push(format!("{c} CPU"));
     }
-    if let Some(m) = r.memory_gb {
+    if let Some(m) = memory_gb {
         parts.push(format!("{m} GB RAM"));
     }
-    if let Some(s) = r.storage_gb {
+    if let Some(s) = storage_gb {
         parts.push(format!("{s} GB disk"));
     }
-    Hardware { label: (!parts.is_empty()).then(|| parts.join(" · ")), cpus: r.cpu_cores, memory_gb: r.memory_gb, gpu }
+    Hardware { label: (!parts.is_empty()).then(|| parts.join(" · ")), cpus, memory_gb, gpu }
 }
 
 /// Links from `access_information` (contract §7), and details for ports that are not pages.
@@ -416,9 +430,10 @@ fn links(access: &[AccessInfo], ssh_user: &str, alias: &str) -> (Vec<Link>, Vec<
         let name = a.port_name.as_deref().unwrap_or("").to_ascii_lowercase();
         let protocol = a.access_protocol.as_deref().unwrap_or("").to_ascii_uppercase();
         let label = a.access_description.clone().filter(|d| !d.trim().is_empty());
-        let (Some(ip), Some(port)) =
-            (a.external_ips.as_ref().and_then(|ips| ips.first()).filter(|ip| valid_host(ip)), a.port_number)
-        else {
+        let (Some(ip), Some(port)) = (
+            a.external_ips.as_ref().and_then(|ips| ips.first()).filter(|ip| valid_host(ip)),
+            a.port_number.and_then(|p| u16::try_from(p).ok()),
+        ) else {
             details.push((format!("port {}", if name.is_empty() { "?" } else { &name }), "pending".into()));
             continue;
         };
@@ -462,9 +477,12 @@ fn links(access: &[AccessInfo], ssh_user: &str, alias: &str) -> (Vec<Link>, Vec<
     (links, details)
 }
 
-/// An IP or host name, nothing that could smuggle a path or user into a link.
+/// An IP or host name, nothing that could smuggle a path or user into a link, and one a URL
+/// can hold (an all-digit name is read as an IPv4 address, which may not fit).
 fn valid_host(h: &str) -> bool {
-    !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+    let plain = !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    let bracketed = if h.contains(':') { format!("[{h}]") } else { h.to_string() };
+    plain && url::Host::parse(&bracketed).is_ok()
 }
 
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -516,7 +534,7 @@ fn problem(body: &str) -> (Option<String>, Option<String>) {
     };
     let message = match v.get("detail") {
         Some(inner @ Value::Object(_)) => rfc7807(inner),
-        Some(Value::String(s)) if v.get("title").is_none() => Some(s.clone()),
+        Some(Value::String(s)) if v.get("title").is_none() => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
         Some(Value::Array(items)) => {
             let mut field = None;
             let list: Vec<String> = items
@@ -566,13 +584,13 @@ impl Provider for Exalsius {
             tracing::warn!(total, got = list.workspaces.len(), "exalsius listed fewer workspaces than its total");
         }
         self.learn_clusters(&list.workspaces).await;
-        Ok(list.workspaces.iter().map(|w| self.to_workspace(w)).collect())
+        list.workspaces.iter().map(|w| self.decode(w)).collect()
     }
 
     async fn get(&self, id: &str) -> Result<Workspace> {
         let w = self.wire(id).await?;
         self.learn_clusters(std::slice::from_ref(&w)).await;
-        Ok(self.to_workspace(&w))
+        self.decode(&w)
     }
 
     async fn ssh_host(&self, id: &str) -> Result<SshHost> {
@@ -645,7 +663,7 @@ impl Provider for Exalsius {
                     created_at: None,
                     to_be_deleted_at: None,
                 };
-                Ok(self.to_workspace(&asked))
+                self.decode(&asked)
             }
         }
     }
