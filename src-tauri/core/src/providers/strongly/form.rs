@@ -5,7 +5,7 @@
 use super::hardware::{check_quantity, gpu_count};
 use super::wire::{CreateBody, Resources, WireProject};
 use crate::error::{Error, Result};
-use crate::form::{Choice, Form, FormField, FormValues};
+use crate::form::{Choice, Form, FormField, FormValues, MAX_TEXT_LEN};
 
 pub const ENVIRONMENT_TYPES: [(&str, &str); 4] =
     [("jupyter", "Jupyter"), ("vscode", "VS Code"), ("rstudio", "RStudio"), ("custom", "Custom image")];
@@ -145,7 +145,11 @@ fn resources(values: &FormValues, preset: Option<&Preset>, zero_gpus_said: bool)
 /// The resources a stopped workspace can be resized to, filled with what it has now.
 pub fn update_form(current: Option<&Resources>) -> Form {
     let now = current.cloned().unwrap_or_default();
-    let with_default = |field: FormField, value: Option<String>| match value {
+    // What the workspace has now, unless the form would refuse it as typed: then the user
+    // types it afresh instead of correcting what they never wrote.
+    let with_default = |field: FormField, value: Option<String>| match value
+        .filter(|v| v.chars().count() <= MAX_TEXT_LEN && !v.chars().any(char::is_control))
+    {
         Some(v) => field.default_value(v),
         None => field,
     };
@@ -160,7 +164,10 @@ pub fn update_form(current: Option<&Resources>) -> Form {
                 .group("hardware"),
             with_default(FormField::text("storage", "Disk").help("Kubernetes quantity, like 50Gi"), now.storage)
                 .group("hardware"),
-            FormField::number("gpu", "GPUs", 0.0, MAX_GPUS).default_value(gpus.to_string()).group("hardware"),
+            // A workspace with more GPUs than a new one may ask for keeps them unless changed.
+            FormField::number("gpu", "GPUs", 0.0, MAX_GPUS.max(f64::from(gpus)))
+                .default_value(gpus.to_string())
+                .group("hardware"),
             with_default(
                 FormField::text("gpuType", "GPU type").help("Required with GPUs, like nvidia-a10g"),
                 now.gpu_type,

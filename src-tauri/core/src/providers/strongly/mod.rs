@@ -5,6 +5,8 @@
 
 mod form;
 mod hardware;
+#[cfg(test)]
+mod props;
 mod states;
 mod wire;
 
