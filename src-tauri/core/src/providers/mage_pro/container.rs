@@ -9,6 +9,9 @@ pub use crate::quantity::{check_quantity, parse_quantity};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 pub const GPU_KEY: &str = "nvidia.com/gpu";
+/// Mappings nested deeper than this are not looked into: the reader recurses once per level,
+/// and a container_config comes from the server (one with 100 000 levels overflowed the stack).
+const MAX_DEPTH: usize = 32;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -61,10 +64,10 @@ pub fn parse(text: &str) -> Node {
         .collect();
     let mut i = 0;
     let indent = lines.first().map_or(0, |l| l.indent);
-    Node::Map(block_map(&lines, &mut i, indent))
+    Node::Map(block_map(&lines, &mut i, indent, 0))
 }
 
-fn block_map(lines: &[Line], i: &mut usize, indent: usize) -> Vec<(String, Node)> {
+fn block_map(lines: &[Line], i: &mut usize, indent: usize, depth: usize) -> Vec<(String, Node)> {
     let mut out = vec![];
     while let Some(line) = lines.get(*i) {
         if line.indent < indent {
@@ -80,7 +83,12 @@ fn block_map(lines: &[Line], i: &mut usize, indent: usize) -> Vec<(String, Node)
         let value = if rest.is_empty() {
             match lines.get(*i) {
                 Some(next) if next.indent > indent && !next.text.starts_with('-') => {
-                    Node::Map(block_map(lines, i, next.indent))
+                    if depth >= MAX_DEPTH {
+                        skip_deeper(lines, i, indent);
+                        Node::Other
+                    } else {
+                        Node::Map(block_map(lines, i, next.indent, depth + 1))
+                    }
                 }
                 Some(next) if next.indent >= indent && (next.text == "-" || next.text.starts_with("- ")) => {
                     // A list, possibly at the key's own indent ("env:\n- name: …").
@@ -101,7 +109,7 @@ fn block_map(lines: &[Line], i: &mut usize, indent: usize) -> Vec<(String, Node)
                 *i += 1;
             }
             let mut chars = flow.chars().peekable();
-            flow_value(&mut chars)
+            flow_value(&mut chars, depth)
         } else if rest.starts_with(['[', '|', '>', '&', '*', '!']) {
             skip_deeper(lines, i, indent);
             Node::Other
@@ -171,9 +179,13 @@ fn balanced(text: &str) -> bool {
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
-fn flow_value(chars: &mut Chars) -> Node {
+fn flow_value(chars: &mut Chars, depth: usize) -> Node {
     skip_space(chars);
     match chars.peek() {
+        Some('{' | '[') if depth >= MAX_DEPTH => {
+            skip_nested(chars);
+            Node::Other
+        }
         Some('{') => {
             chars.next();
             let mut entries = vec![];
@@ -194,27 +206,32 @@ fn flow_value(chars: &mut Chars) -> Node {
                         if chars.next_if_eq(&':').is_none() {
                             return Node::Other;
                         }
-                        let value = flow_value(chars);
+                        let value = flow_value(chars, depth + 1);
                         entries.push((key, value));
                     }
                 }
             }
         }
         Some('[') => {
-            let mut depth = 0;
-            for c in chars.by_ref() {
-                match c {
-                    '[' | '{' => depth += 1,
-                    ']' | '}' => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 {
-                    break;
-                }
-            }
+            skip_nested(chars);
             Node::Other
         }
         _ => Node::Scalar(flow_scalar(chars, false)),
+    }
+}
+
+/// Skips one bracketed value, however deep, without recursing.
+fn skip_nested(chars: &mut Chars) {
+    let mut open = 0usize;
+    for c in chars.by_ref() {
+        match c {
+            '[' | '{' => open += 1,
+            ']' | '}' => open = open.saturating_sub(1),
+            _ => {}
+        }
+        if open == 0 {
+            break;
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use super::container::{self, check_quantity, parse_quantity, Wanted};
 use super::wire::{CreateFields, LifecycleConfig, TerminationPolicy};
 use crate::error::{Error, Result};
-use crate::form::{Choice, Form, FormField, FormValues};
+use crate::form::{Choice, Form, FormField, FormValues, MAX_TEXT_LEN};
 
 pub struct Preset {
     pub key: &'static str,
@@ -212,6 +212,12 @@ pub fn create_fields(name: &str, cluster_type: &str, values: &FormValues) -> Res
     })
 }
 
+/// Whether the form takes `value` as typed; a current value it would refuse is not offered,
+/// so the user types it afresh instead of correcting what they never wrote.
+fn fits(value: &str) -> bool {
+    value.chars().count() <= MAX_TEXT_LEN && !value.chars().any(char::is_control)
+}
+
 /// "Edit resources", filled with what the workspace's container_config says now.
 pub fn update_form(container_config: Option<&str>) -> Form {
     let doc = container::parse(container_config.unwrap_or(""));
@@ -224,14 +230,14 @@ pub fn update_form(container_config: Option<&str>) -> Form {
             let example = if *memory { "2Gi" } else { "1 or 500m" };
             let field =
                 FormField::text(key, label).help(format!("Kubernetes quantity, like {example}")).group("hardware");
-            match value {
+            match value.filter(|v| fits(v)) {
                 Some(v) => field.default_value(v),
                 None => field,
             }
         })
         .collect();
     let tag = FormField::text("image_tag", "Image tag").help("Mage Pro: the workspace image's tag, like 2026.06.16");
-    fields.push(match container::image_tag(&doc) {
+    fields.push(match container::image_tag(&doc).filter(|t| fits(t)) {
         Some(t) => tag.default_value(t),
         None => tag,
     });

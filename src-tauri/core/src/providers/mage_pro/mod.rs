@@ -8,6 +8,8 @@
 mod auth;
 mod container;
 mod form;
+#[cfg(test)]
+mod props;
 mod states;
 mod wire;
 
