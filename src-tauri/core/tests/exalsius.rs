@@ -1,6 +1,8 @@
 //! Hangar against the exalsius demo cloud and its Auth0 stand-in, over real loopback sockets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +14,8 @@ use hangar_core::storage::Storage;
 use hangar_core::{Account, Action, Error, Hangar, LinkKind, ProviderId, WorkspaceState};
 use hangar_demo::exalsius::{self, ExalsiusDemo};
 use hangar_demo::{Fault, Timing};
+
+use common::{redirect, reply, Answer, Canned};
 
 const ACCOUNT: &str = "lab";
 
@@ -541,90 +545,13 @@ async fn the_demo_answers_strictly_and_only_with_issued_tokens() {
     assert_eq!(json_token.status(), 400, "the token endpoint takes only form bodies");
 }
 
-/// A stand-in sign-in service on loopback that answers every request with `answer` and
-/// counts the connections it was asked on.
-struct Idp {
-    url: String,
-    connections: Arc<std::sync::atomic::AtomicUsize>,
+/// A stand-in sign-in service on loopback that answers every request alike.
+async fn idp(answer: Answer) -> Canned {
+    Canned::always(answer).await
 }
 
-#[derive(Clone)]
-enum Answer {
-    /// A complete HTTP/1.1 response (kept alive).
-    Fixed(String),
-    /// A 200 whose body never ends.
-    Endless,
-}
-
-async fn idp(answer: Answer) -> Idp {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                loop {
-                    // One request: its head, then as many body bytes as it announces.
-                    let head_end = loop {
-                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
-                        }
-                        match socket.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    };
-                    let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
-                    let length: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    while buf.len() < head_end + length {
-                        match socket.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    buf.drain(..head_end + length);
-                    match &answer {
-                        Answer::Fixed(response) => {
-                            if socket.write_all(response.as_bytes()).await.is_err() {
-                                return;
-                            }
-                        }
-                        Answer::Endless => {
-                            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n";
-                            if socket.write_all(head.as_bytes()).await.is_err() {
-                                return;
-                            }
-                            let filler = vec![b' '; 64 * 1024];
-                            while socket.write_all(&filler).await.is_ok() {}
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    Idp { url, connections }
-}
-
-fn response(status: &str, extra_headers: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra_headers}\r\n{body}",
-        body.len()
-    )
-}
-
-fn idp_settings(idp: &Idp) -> AuthSettings {
-    let options = BTreeMap::from([("auth_url".to_string(), idp.url.clone())]);
+fn idp_settings(idp: &Canned) -> AuthSettings {
+    let options = BTreeMap::from([("auth_url".to_string(), format!("{}/", idp.base_url))]);
     AuthSettings {
         http: HttpSettings { connect_timeout: Duration::from_secs(5), timeout: Duration::from_secs(30), retries: 0 },
         ..AuthSettings::from_options(&options).unwrap()
@@ -634,13 +561,13 @@ fn idp_settings(idp: &Idp) -> AuthSettings {
 #[tokio::test]
 async fn token_calls_share_one_client_and_its_connections() {
     let tokens = r#"{"access_token":"at-1","refresh_token":"rt-2","expires_in":60}"#;
-    let idp = idp(Answer::Fixed(response("200 OK", "", tokens))).await;
+    let idp = idp(reply(200, tokens)).await;
     let settings = idp_settings(&idp);
     for _ in 0..3 {
         let t = auth::refresh(&settings, "rt-1").await.unwrap();
         assert_eq!(t.access_token, "at-1");
     }
-    assert_eq!(idp.connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one kept-alive connection");
+    assert_eq!(idp.connections(), 1, "one kept-alive connection");
 }
 
 #[tokio::test]
@@ -653,10 +580,10 @@ async fn an_endless_answer_is_cut_off_at_the_cap() {
 
 #[tokio::test]
 async fn a_token_call_answered_with_a_redirect_goes_nowhere_else() {
-    let elsewhere = idp(Answer::Fixed(response("200 OK", "", r#"{"access_token":"stolen"}"#))).await;
-    let location = format!("Location: {}oauth/token\r\n", elsewhere.url);
-    for status in ["302 Found", "307 Temporary Redirect", "308 Permanent Redirect"] {
-        let idp = idp(Answer::Fixed(response(status, &location, ""))).await;
+    let elsewhere = idp(reply(200, r#"{"access_token":"stolen"}"#)).await;
+    let location = format!("{}/oauth/token", elsewhere.base_url);
+    for status in [302, 307, 308] {
+        let idp = idp(redirect(status, &location)).await;
         let err = auth::refresh(&idp_settings(&idp), "rt-secret").await.unwrap_err();
         assert!(matches!(err, Error::BadResponse { .. }), "{status}: {err:?}");
         assert!(err.to_string().contains("redirect"), "{err}");
@@ -664,13 +591,13 @@ async fn a_token_call_answered_with_a_redirect_goes_nowhere_else() {
         let err = auth::revoke(&idp_settings(&idp), "rt-secret").await.unwrap_err();
         assert!(matches!(err, Error::BadResponse { .. }), "{status}: {err:?}");
     }
-    assert_eq!(elsewhere.connections.load(std::sync::atomic::Ordering::SeqCst), 0, "the secret went nowhere else");
+    assert_eq!(elsewhere.connections(), 0, "the secret went nowhere else");
 }
 
 #[tokio::test]
 async fn a_refusal_that_echoes_the_secret_it_was_sent_never_shows_it() {
     let body = r#"{"error":"invalid_grant","error_description":"refresh token rt-secret-123 is unknown"}"#;
-    let idp = idp(Answer::Fixed(response("403 Forbidden", "", body))).await;
+    let idp = idp(reply(403, body)).await;
     let err = auth::refresh(&idp_settings(&idp), "rt-secret-123").await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert!(err.to_string().contains("invalid_grant"), "the refusal's reason still shows: {err}");
