@@ -423,8 +423,10 @@ fn vendor_text_cannot_drive_the_terminal() {
     let name = "cli-escapes";
     assert_eq!(ctl.add(name, &demo, TOKEN).status.code(), Some(0));
     let hostile = r#"{"projects":[{"id":"p1","name":"evil\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u009b31m\u202egpj.exe","repo_url":null,"default_branch":"main","task_defaults":{}}]}"#;
+    let workspaces = r#"{"workspaces":[{"id":"b2c3d4e5-6789-01ab-cdef-234567890abc","project_id":"p1","status":"running","hardware":{"cpu_kind":"shared","cpus":2,"memory_mb":2048,"volume_size_gb":10,"gpu_kind":null},"keep_active":false,"created_at":"2025-01-15T10:30:00Z"}]}"#;
     for args in [vec!["ls"], vec!["ls", "--json"]] {
         demo.server.inject(Fault::status(200, hostile).on("/projects"));
+        demo.server.inject(Fault::status(200, workspaces).on("/workspaces"));
         let out = ctl.run(&args, None);
         let printed = String::from_utf8_lossy(&out.stdout);
         assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "raw escape codes printed: {printed:?}");
