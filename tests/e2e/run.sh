@@ -36,13 +36,24 @@ done
 export E2E_DEMO_JSON=$(mktemp /tmp/hangar-e2e-demo.XXXXXX)
 "$ROOT/target/debug/hangarctl" demo serve --json > "$E2E_DEMO_JSON" 2>/dev/null & DPID=$!
 for _ in $(seq 100); do [ -s "$E2E_DEMO_JSON" ] && break; sleep 0.1; done
-tauri-driver >"$E2E_DIR/tauri-driver.log" 2>&1 & TPID=$!
-for _ in $(seq 150); do curl -sf http://127.0.0.1:4444/status | grep -q '"ready":true' && break; sleep 0.2; done
+# Free ports rather than the fixed 4444/4445, so two runs on one machine do not meet.
+read -r DRIVER_PORT NATIVE_PORT < <(/usr/bin/python3 -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])')
+export TAURI_DRIVER_URL=http://127.0.0.1:$DRIVER_PORT
+tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$E2E_DIR/tauri-driver.log" 2>&1 & TPID=$!
+for _ in $(seq 150); do curl -sf "$TAURI_DRIVER_URL/status" | grep -q '"ready":true' && break; sleep 0.2; done
 
 HANGAR_APP="$ROOT/target/debug/hangar" "$ROOT/tests/.venv/bin/python" "$ROOT/tests/e2e/test_app.py"
 RC=$?
 kill $TPID $NPID $DPID 2>/dev/null; kill $XPID 2>/dev/null; rm -f "$E2E_DEMO_JSON"
-pkill -f "$ROOT/target/debug/hangar" 2>/dev/null
+# The app this run started (tauri-driver may leave it behind): only processes carrying this
+# run's E2E_DIR, never another run's app or a hangarctl someone else is running.
+for pid in $(pgrep -f "$ROOT/target/debug/hangar"); do
+  tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "E2E_DIR=$E2E_DIR" && kill "$pid" 2>/dev/null
+done
 # Logs and the app's own files stay for the leak scan.
 echo "$E2E_DIR" > "$OUT/dir"
 exit $RC

@@ -45,15 +45,32 @@ def test_demo_cards_appear(d):
     d.save_screenshot(os.path.join(OUT, "app-demo.png"))
 
 
+# tray.py gives each D-Bus call a minute (a loaded machine); finding the menu once may add a
+# few seconds per app connection that never answers.
+TRAY_TIMEOUT = 150
+# Waits on the tray poll the menu; each read may take seconds on a loaded 2-core machine.
+TRAY_WAIT = 60
+
+
+def tray_run(*args):
+    env = dict(os.environ, TRAY_BUS_CACHE=os.path.join(WORK, "tray-bus.json"))
+    return subprocess.run(["/usr/bin/python3", TRAY_TOOL, APP, *args], capture_output=True, text=True,
+                          timeout=TRAY_TIMEOUT, env=env)
+
+
 def tray(*args):
-    pid = subprocess.run(["pgrep", "-f", "-n", APP], capture_output=True, text=True).stdout.strip()
-    out = subprocess.run(["/usr/bin/python3", TRAY_TOOL, pid, *args], capture_output=True, text=True, timeout=20)
+    out = tray_run(*args)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
 def tray_labels():
     return [i["label"] for i in tray("layout")]
+
+
+def tray_states():
+    """{workspace part of the label: state part} for every workspace in the tray."""
+    return dict(l.rsplit(" — ", 1) for l in tray_labels() if " — " in l)
 
 
 def test_tray_stop_stops_the_workspace_and_notifies_once(d):
@@ -66,18 +83,20 @@ def test_tray_stop_stops_the_workspace_and_notifies_once(d):
         if not found:
             raise AssertionError(f"{name!r} not among {labels}")
         return found
-    item = wait_for("the workspace in the tray menu", in_tray)
+    item = wait_for("the workspace in the tray menu", in_tray, timeout=TRAY_WAIT)
     assert item[0].endswith("— Running"), item
     labels = tray_labels()
     assert labels[-3:] == ["Show Hangar", "Pause notifications", "Quit"], labels
-    tray("click", f"{item[0]}/Stop")
+    tray("click", item[0], "Stop")
     wait_for("the card to follow", lambda: card_state(d, wid) in ("stopping", "stopped"))
     wait_for("the tray item to show Stopping… or Stopped",
-             lambda: any(l.startswith(name + " ") and (l.endswith("Stopping…") or l.endswith("Stopped")) for l in tray_labels()))
-    wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=30)
-    wait_for("the tray item to settle", lambda: any(l.startswith(name + " ") and l.endswith("— Stopped") for l in tray_labels()))
+             lambda: any(l.startswith(name + " ") and (l.endswith("Stopping…") or l.endswith("Stopped")) for l in tray_labels()),
+             timeout=TRAY_WAIT)
+    wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=60)
+    wait_for("the tray item to settle", lambda: any(l.startswith(name + " ") and l.endswith("— Stopped") for l in tray_labels()),
+             timeout=TRAY_WAIT)
     found = wait_for("a 'stopped' notification",
-                     lambda: [n for n in notifications() if n["summary"] == "Workspace stopped"], timeout=10)
+                     lambda: [n for n in notifications() if n["summary"] == "Workspace stopped"], timeout=30)
     time.sleep(2.5)  # longer than the notifier's batch window: nothing else may follow
     stopped = [n for n in notifications() if "stopped" in n["summary"]]
     assert len(stopped) == 1 and name in stopped[0]["body"], stopped
@@ -90,14 +109,71 @@ def test_tray_start_brings_it_back_with_one_running_notification(d):
     label = stopped[0]
     name = re.sub(r" · \d+× \S+$", "", label.split(" — ")[0])  # the tray adds "· N× GPU" to GPU items
     before = len([n for n in notifications() if n["summary"] == "Workspace running"])
-    tray("click", f"{label}/Start")
-    wait_for("the tray item to show Starting…", lambda: any(l.startswith(name) and l.endswith("Starting…") for l in tray_labels()))
-    wait_for("running again", lambda: any(l.startswith(name) and l.endswith("— Running") for l in tray_labels()), timeout=30)
+    tray("click", label, "Start")
+    wait_for("the tray item to show Starting… or Running",
+             lambda: any(l.startswith(name) and (l.endswith("Starting…") or l.endswith("— Running")) for l in tray_labels()),
+             timeout=TRAY_WAIT)
+    wait_for("running again", lambda: any(l.startswith(name) and l.endswith("— Running") for l in tray_labels()), timeout=TRAY_WAIT)
     wait_for("a 'running' notification",
-             lambda: len([n for n in notifications() if n["summary"] == "Workspace running"]) > before, timeout=10)
+             lambda: len([n for n in notifications() if n["summary"] == "Workspace running"]) > before, timeout=30)
     time.sleep(2.5)
     running = [n for n in notifications() if n["summary"] == "Workspace running"][before:]
     assert len(running) == 1 and name in running[0]["body"], running
+
+
+def test_a_tray_click_from_an_older_menu_acts_on_the_workspace_it_showed(d):
+    """The menu re-sorts as states change (running first). A host may hold a layout read a
+    moment earlier: a click on an item from it acts on the workspace that item showed, or on
+    nothing, never on the workspace that took its place."""
+    def two_running():
+        items = [i for i in tray("layout") if i["label"].endswith(" — Running")]
+        return items if len(items) >= 2 else None
+    old = wait_for("two running workspaces in the tray", two_running, timeout=TRAY_WAIT)
+    mover, target = (i["label"].rsplit(" — ", 1)[0] for i in old[:2])
+    target_stop = next(c for c in old[1]["children"] if c["label"] == "Stop")
+    before = tray_states()
+
+    tray("click", f"{mover} — Running", "Stop")  # the top workspace leaves the top: the order changes
+    wait_for("the order to change", lambda: not tray_labels()[0].startswith(mover + " — "), timeout=TRAY_WAIT)
+
+    out = tray_run("click-id", str(target_stop["id"]))
+    assert out.returncode == 0, f"the Stop item read before the change no longer works: {out.stderr}"
+    wait_for(f"{target} to stop", lambda: tray_states().get(target) in ("Stopping…", "Stopped"), timeout=TRAY_WAIT)
+    after = tray_states()
+    stopped = sorted(n for n, s in after.items()
+                     if before.get(n) == "Running" and s in ("Stopping…", "Stopped") and n not in (mover, target))
+    assert not stopped, f"a click on {target!r} stopped {stopped}"
+
+    # Back as it was, for the tests after this one.
+    for name in (mover, target):
+        wait_for(f"{name} stopped", lambda: tray_states().get(name) == "Stopped", timeout=TRAY_WAIT)
+        tray("click", f"{name} — Stopped", "Start")
+    for name in (mover, target):
+        wait_for(f"{name} running", lambda: tray_states().get(name) == "Running", timeout=TRAY_WAIT)
+
+
+MARKUP_NAME = "e2e <b>bold</b> & <i>co</i>"
+
+
+def test_a_notification_shows_markup_in_a_name_as_text(d):
+    """Notification servers read markup in bodies; a vendor's workspace name is text."""
+    wizard_create(d, "demo-aether", MARKUP_NAME, [("gpu_kind", "a10")])
+    card = wait_for("the new card", lambda: [
+        c for c in cards(d) if MARKUP_NAME in (c.find_element(By.TAG_NAME, "h3").get_attribute("title") or "")], timeout=30)[0]
+    wid = card.get_attribute("data-id")
+    wait_for("it running", lambda: card_state(d, wid) == "running", timeout=90)
+    label = wait_for("it running in the tray", lambda: [
+        l for l in tray_labels() if l.startswith(MARKUP_NAME + " ") and l.endswith(" — Running")], timeout=TRAY_WAIT)[0]
+    tray("click", label, "Stop")  # from the tray, so the change is announced
+    escaped = "e2e &lt;b&gt;bold&lt;/b&gt; &amp; &lt;i&gt;co&lt;/i&gt;"
+    wait_for("the 'stopped' notification", lambda: [
+        n for n in notifications() if n["summary"] == "Workspace stopped" and escaped in n["body"]], timeout=90)
+    assert all("<b>" not in n["body"] and "<i>" not in n["body"] for n in notifications()), notifications()
+    wait_for("stopped", lambda: card_state(d, wid) == "stopped", timeout=60)
+    card = [c for c in cards(d) if c.get_attribute("data-id") == wid][0]
+    card.find_element(By.XPATH, ".//button[normalize-space()='Delete']").click()
+    wait_for("the delete dialog", lambda: d.find_element(By.CSS_SELECTOR, "[data-testid=confirm-delete-button]")).click()
+    wait_for("it gone", lambda: card_state(d, wid) is None, timeout=60)
 
 
 def test_window_stop_moves_the_card_to_stopped(d):
@@ -234,7 +310,9 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
 
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
          test_tray_stop_stops_the_workspace_and_notifies_once,
-         test_tray_start_brings_it_back_with_one_running_notification, test_window_stop_moves_the_card_to_stopped,
+         test_tray_start_brings_it_back_with_one_running_notification,
+         test_a_tray_click_from_an_older_menu_acts_on_the_workspace_it_showed,
+         test_a_notification_shows_markup_in_a_name_as_text, test_window_stop_moves_the_card_to_stopped,
          test_wizard_creates_a_gpu_workspace_on_aether, test_wizard_gpu_picker_follows_the_cluster_on_exalsius, test_tokens_never_reach_the_web_view,
          test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
 

@@ -1,5 +1,5 @@
 """What the WebDriver suites share: waiting for the app, and running tests against one app
-session (tauri-driver on 127.0.0.1:4444) with a `NAME: N passed, M failed` line at the end."""
+session (tauri-driver at $TAURI_DRIVER_URL, 127.0.0.1:4444 by default) with a `NAME: N passed, M failed` line at the end."""
 
 import os
 import sys
@@ -31,7 +31,7 @@ def run(name, app, tests, screenshots=None):
     opts.set_capability("browserName", "wry")
     opts.set_capability("tauri:options", {"application": app})
     passed = failed = 0
-    d = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
+    d = webdriver.Remote(command_executor=os.environ.get("TAURI_DRIVER_URL", "http://127.0.0.1:4444"), options=opts)
     try:
         for t in tests:
             try:
