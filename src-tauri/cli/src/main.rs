@@ -379,10 +379,8 @@ async fn account(cmd: AccountCommand, config_dir: Option<PathBuf>, json: bool) -
     match cmd {
         AccountCommand::Add { provider, name, base_url, option, no_verify, sign_in } => {
             let id = ProviderId::parse(&provider).ok_or_else(|| {
-                Error::invalid(
-                    "provider",
-                    format!("unknown provider '{provider}' (anyscale, exalsius, strongly, aether, mage-pro)"),
-                )
+                let known: Vec<String> = hangar_core::provider::available().iter().map(|p| p.id.to_string()).collect();
+                Error::invalid("provider", format!("unknown provider '{provider}' ({})", known.join(", ")))
             })?;
             let info = hangar_core::provider::info(id).ok_or_else(|| {
                 Error::Unsupported(format!("provider '{provider}' is not available in this build yet"))

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use hangar_core::provider::{self, DeviceCode};
+use hangar_core::provider::{self, DevicePrompt};
 use hangar_core::secrets::Credentials;
 use hangar_core::{Account, Hangar, Result};
 
@@ -37,7 +37,7 @@ async fn run(account: &Account, how: &str, print_url: bool) -> Result<Credential
     let vendor = vendor(account);
     match how {
         "device" => {
-            provider::sign_in_with_device(account, |code: &DeviceCode| {
+            provider::sign_in_with_device(account, |code: &DevicePrompt| {
                 eprintln!(
                     "To sign in to {vendor}, open {} and enter the code {}",
                     shown(&code.verification_uri),

@@ -1,4 +1,5 @@
-//! The one trait providers differ behind, and the registry that builds them.
+//! The one trait providers differ behind, and the trait of a provider kind (what it is, how
+//! it connects, which sign-in flows it has). The kinds themselves are listed in `providers`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -77,66 +78,85 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// What a device sign-in shows the user: where to go and which code to enter there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DevicePrompt {
+    pub user_code: String,
+    pub verification_uri: String,
+    /// The same page with the code filled in, where the service offers one.
+    pub verification_uri_complete: Option<String>,
+    pub expires_in_secs: Option<u64>,
+}
+
+/// A browser opener: gets the sign-in page's URL.
+pub type OpenBrowser<'a> = &'a (dyn Fn(&str) -> Result<()> + Send + Sync);
+/// Shows a device sign-in's code to the user.
+pub type ShowPrompt<'a> = &'a (dyn Fn(&DevicePrompt) + Send + Sync);
+
+/// One kind of provider: what it is, how an account of it connects, and the sign-in flows
+/// that only some kinds have (each answers "unsupported" unless the kind has it). The kinds
+/// are listed once, in `providers::KINDS`.
+#[async_trait]
+pub trait ProviderKind: Send + Sync {
+    fn id(&self) -> ProviderId;
+    fn info(&self) -> ProviderInfo;
+    fn connect(&self, ctx: ProviderContext) -> Result<Arc<dyn Provider>>;
+
+    /// Signs in through the system browser, for kinds whose users have no secret to paste
+    /// (`ProviderInfo::browser_sign_in`).
+    async fn sign_in_with_browser(&self, _account: &Account, _open: OpenBrowser<'_>) -> Result<Credentials> {
+        Err(Error::Unsupported(format!("{} accounts take a pasted secret, not a browser sign-in", self.id())))
+    }
+
+    /// Signs in with a code the user confirms on any device (OAuth device flow).
+    async fn sign_in_with_device(&self, _account: &Account, _show: ShowPrompt<'_>) -> Result<Credentials> {
+        Err(Error::Unsupported(format!("{} accounts take a pasted secret, not a device sign-in", self.id())))
+    }
+
+    /// Revokes what a sign-in issued, where the service can; the caller deletes the stored
+    /// tokens whatever this answers.
+    async fn revoke_sign_in(&self, _account: &Account, _credentials: &Credentials) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn kind(id: ProviderId) -> Result<&'static dyn ProviderKind> {
+    providers::KINDS
+        .iter()
+        .copied()
+        .find(|k| k.id() == id)
+        .ok_or_else(|| Error::Unsupported(format!("provider '{id}' is not available in this build")))
+}
+
 /// Providers Hangar can talk to today. A provider not listed here is not offered anywhere.
 pub fn available() -> Vec<ProviderInfo> {
-    ProviderId::ALL.into_iter().filter_map(info).collect()
+    providers::KINDS.iter().map(|k| k.info()).collect()
 }
 
 pub fn info(id: ProviderId) -> Option<ProviderInfo> {
-    match id {
-        ProviderId::Aether => Some(providers::aether::info()),
-        ProviderId::Anyscale => Some(providers::anyscale::info()),
-        ProviderId::Exalsius => Some(providers::exalsius::info()),
-        ProviderId::Strongly => Some(providers::strongly::info()),
-        ProviderId::MagePro => Some(providers::mage_pro::info()),
-    }
+    kind(id).ok().map(|k| k.info())
 }
 
 pub fn connect(ctx: ProviderContext) -> Result<Arc<dyn Provider>> {
-    match ctx.account.provider {
-        ProviderId::Aether => Ok(Arc::new(providers::aether::Aether::new(ctx)?)),
-        ProviderId::Anyscale => Ok(Arc::new(providers::anyscale::Anyscale::new(ctx)?)),
-        ProviderId::Exalsius => Ok(Arc::new(providers::exalsius::Exalsius::new(ctx)?)),
-        ProviderId::Strongly => Ok(Arc::new(providers::strongly::Strongly::new(ctx)?)),
-        ProviderId::MagePro => Ok(Arc::new(providers::mage_pro::MagePro::new(ctx)?)),
-    }
+    kind(ctx.account.provider)?.connect(ctx)
 }
 
-/// Signs in through the system browser for providers whose users have no secret to paste
-/// (`ProviderInfo::browser_sign_in`); `open_browser` hands the sign-in page to the OS.
-pub async fn sign_in_with_browser(account: &Account, open_browser: impl Fn(&str) -> Result<()>) -> Result<Credentials> {
-    match account.provider {
-        ProviderId::Exalsius => {
-            providers::exalsius::sign_in_pkce(&providers::exalsius::auth_settings(account)?, open_browser).await
-        }
-        other => Err(Error::Unsupported(format!("{other} accounts take a pasted secret, not a browser sign-in"))),
-    }
+/// Signs in through the system browser; `open_browser` hands the sign-in page to the OS.
+pub async fn sign_in_with_browser(
+    account: &Account,
+    open_browser: impl Fn(&str) -> Result<()> + Send + Sync,
+) -> Result<Credentials> {
+    kind(account.provider)?.sign_in_with_browser(account, &open_browser).await
 }
-
-/// A code the user confirms on any device (OAuth device flow); `Debug` hides the polling secret.
-pub use providers::exalsius::DeviceCode;
 
 /// Signs in with a device code, for shells with no browser at hand: `show` tells the user
 /// where to go and which code to enter.
-pub async fn sign_in_with_device(account: &Account, show: impl Fn(&DeviceCode)) -> Result<Credentials> {
-    match account.provider {
-        ProviderId::Exalsius => {
-            providers::exalsius::sign_in_device(&providers::exalsius::auth_settings(account)?, show).await
-        }
-        other => Err(Error::Unsupported(format!("{other} accounts take a pasted secret, not a device sign-in"))),
-    }
+pub async fn sign_in_with_device(account: &Account, show: impl Fn(&DevicePrompt) + Send + Sync) -> Result<Credentials> {
+    kind(account.provider)?.sign_in_with_device(account, &show).await
 }
 
 /// Revokes what the sign-in service issued (where it can revoke); the caller then deletes the
 /// stored tokens whatever this answers. A failure here is only worth a warning.
 pub async fn revoke_sign_in(account: &Account, credentials: &Credentials) -> Result<()> {
-    match account.provider {
-        ProviderId::Exalsius => match credentials.get(providers::exalsius::auth::REFRESH_TOKEN) {
-            Some(refresh) => {
-                providers::exalsius::auth::revoke(&providers::exalsius::auth_settings(account)?, refresh).await
-            }
-            None => Ok(()),
-        },
-        _ => Ok(()),
-    }
+    kind(account.provider)?.revoke_sign_in(account, credentials).await
 }

@@ -17,12 +17,30 @@ use crate::error::{Error, Result};
 use crate::form::{Choice, Form, FormField, FormValues};
 use crate::http::{Http, RawResponse};
 use crate::model::{Account, CredentialField, Gpu, Hardware, Link, LinkKind, ProviderId, ProviderInfo, Workspace};
-use crate::provider::{Provider, ProviderContext};
+use crate::provider::{Provider, ProviderContext, ProviderKind};
 use wire::{CreateBody, ErrorBody, ProjectList, Settings, WireHardware, WireWorkspace, WorkspaceList};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.runaether.dev";
 /// Port whose preview "Open in browser" shows, unless the account sets `preview_port`.
 const DEFAULT_PREVIEW_PORT: u16 = 3000;
+
+/// The Aether provider kind, listed in `providers::KINDS`.
+pub struct Kind;
+
+#[async_trait]
+impl ProviderKind for Kind {
+    fn id(&self) -> ProviderId {
+        ProviderId::Aether
+    }
+
+    fn info(&self) -> ProviderInfo {
+        info()
+    }
+
+    fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
+        Ok(std::sync::Arc::new(Aether::new(ctx)?))
+    }
+}
 
 pub fn info() -> ProviderInfo {
     ProviderInfo {

@@ -25,7 +25,7 @@ use crate::model::{
     Account, Action, CredentialField, Gpu, Hardware, Link, LinkKind, ProviderId, ProviderInfo, Workspace,
     WorkspaceState,
 };
-use crate::provider::{Provider, ProviderContext};
+use crate::provider::{Provider, ProviderContext, ProviderKind};
 use crate::ssh::{self, SshHost};
 use crate::tunnel::TunnelTarget;
 use form::{ComputePlan, ImagePlan, Offer};
@@ -76,6 +76,24 @@ mod paths {
     }
     pub fn kuberay_ssh_details(workspace_id: &str) -> [&str; 6] {
         ["api", "v2", "kuberay", "workloads", workspace_id, "ssh_details"]
+    }
+}
+
+/// The Anyscale provider kind, listed in `providers::KINDS`.
+pub struct Kind;
+
+#[async_trait]
+impl ProviderKind for Kind {
+    fn id(&self) -> ProviderId {
+        ProviderId::Anyscale
+    }
+
+    fn info(&self) -> ProviderInfo {
+        info()
+    }
+
+    fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
+        Ok(std::sync::Arc::new(Anyscale::new(ctx)?))
     }
 }
 

@@ -321,6 +321,18 @@ pub struct DeviceCode {
     pub interval: Option<u64>,
 }
 
+impl DeviceCode {
+    /// What the user is shown (the code that polls for tokens is not part of it).
+    pub fn prompt(&self) -> crate::provider::DevicePrompt {
+        crate::provider::DevicePrompt {
+            user_code: self.user_code.clone(),
+            verification_uri: self.verification_uri.clone(),
+            verification_uri_complete: self.verification_uri_complete.clone(),
+            expires_in_secs: self.expires_in,
+        }
+    }
+}
+
 impl std::fmt::Debug for DeviceCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeviceCode")

@@ -25,7 +25,7 @@ use crate::http::{validate_base_url, Http, RawResponse};
 use crate::model::{
     Account, CredentialField, Gpu, Hardware, Link, LinkKind, ProviderId, ProviderInfo, Workspace, WorkspaceState,
 };
-use crate::provider::{Provider, ProviderContext};
+use crate::provider::{OpenBrowser, Provider, ProviderContext, ProviderKind, ShowPrompt};
 use crate::secrets::{Credentials, SecretStore};
 use crate::ssh::{self, SshHost};
 use auth::{AuthSettings, ACCESS_TOKEN, EXPIRES_AT, REFRESH_TOKEN};
@@ -47,6 +47,39 @@ const DEFAULT_SSH_USER: &str = "dev";
 const REMOTE_DIR: &str = "/workspace";
 /// Renew this long before the access token's expiry, so a call never starts with a dying token.
 const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// The Exalsius provider kind, listed in `providers::KINDS`.
+pub struct Kind;
+
+#[async_trait]
+impl ProviderKind for Kind {
+    fn id(&self) -> ProviderId {
+        ProviderId::Exalsius
+    }
+
+    fn info(&self) -> ProviderInfo {
+        info()
+    }
+
+    fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
+        Ok(std::sync::Arc::new(Exalsius::new(ctx)?))
+    }
+
+    async fn sign_in_with_browser(&self, account: &Account, open: OpenBrowser<'_>) -> Result<Credentials> {
+        sign_in_pkce(&auth_settings(account)?, open).await
+    }
+
+    async fn sign_in_with_device(&self, account: &Account, show: ShowPrompt<'_>) -> Result<Credentials> {
+        sign_in_device(&auth_settings(account)?, |code| show(&code.prompt())).await
+    }
+
+    async fn revoke_sign_in(&self, account: &Account, credentials: &Credentials) -> Result<()> {
+        match credentials.get(REFRESH_TOKEN) {
+            Some(refresh) => auth::revoke(&auth_settings(account)?, refresh).await,
+            None => Ok(()),
+        }
+    }
+}
 
 pub fn info() -> ProviderInfo {
     ProviderInfo {

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::form::{Form, FormValues};
 use crate::http::{validate_base_url, Http, RawResponse};
 use crate::model::{Account, CredentialField, Link, LinkKind, ProviderId, ProviderInfo, Workspace, WorkspaceState};
-use crate::provider::{Provider, ProviderContext};
+use crate::provider::{Provider, ProviderContext, ProviderKind};
 use crate::secrets::SecretStore;
 use auth::Token;
 use wire::{
@@ -40,6 +40,24 @@ const DEFAULT_CLUSTER_TYPE: &str = "k8s";
 /// ECS workspaces serve Mage on its default port (Mage's manage page appends it).
 const ECS_PORT: u16 = 6789;
 const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The MagePro provider kind, listed in `providers::KINDS`.
+pub struct Kind;
+
+#[async_trait]
+impl ProviderKind for Kind {
+    fn id(&self) -> ProviderId {
+        ProviderId::MagePro
+    }
+
+    fn info(&self) -> ProviderInfo {
+        info()
+    }
+
+    fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
+        Ok(std::sync::Arc::new(MagePro::new(ctx)?))
+    }
+}
 
 pub fn info() -> ProviderInfo {
     let field = |key: &str, label: &str, secret: bool, required: bool| CredentialField {

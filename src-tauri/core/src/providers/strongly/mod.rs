@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::form::{Form, FormValues};
 use crate::http::{validate_base_url, Http, RawResponse};
 use crate::model::{Account, CredentialField, Link, LinkKind, ProviderId, ProviderInfo, Workspace, WorkspaceState};
-use crate::provider::{Provider, ProviderContext};
+use crate::provider::{Provider, ProviderContext, ProviderKind};
 use wire::{ActionAnswer, Created, ErrorBody, ErrorValue, ProjectList, UpdateBody, WireWorkspace, WorkspacePage};
 
 const VENDOR: &str = "Strongly.ai";
@@ -28,6 +28,24 @@ const VENDOR: &str = "Strongly.ai";
 const PAGE_LIMIT: u64 = 100;
 /// 100 000 workspaces: past this, a server that keeps sending full pages is broken.
 const MAX_PAGES: usize = 1000;
+
+/// The Strongly provider kind, listed in `providers::KINDS`.
+pub struct Kind;
+
+#[async_trait]
+impl ProviderKind for Kind {
+    fn id(&self) -> ProviderId {
+        ProviderId::Strongly
+    }
+
+    fn info(&self) -> ProviderInfo {
+        info()
+    }
+
+    fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
+        Ok(std::sync::Arc::new(Strongly::new(ctx)?))
+    }
+}
 
 pub fn info() -> ProviderInfo {
     ProviderInfo {
