@@ -308,7 +308,8 @@ impl Hangar {
                 Some(given)
             }
             None if moved && info.browser_sign_in => {
-                self.build(account.clone(), Credentials::default()).map_err(changed)?;
+                // Nothing to check with: the base URL was validated above, and the next sign-in
+                // checks the sign-in options on their fields.
                 self.save_account(name, account)?;
                 self.replace_credentials(name, Credentials::default()).await?;
                 return Ok(());

@@ -605,3 +605,14 @@ async fn a_refusal_that_echoes_the_secret_it_was_sent_never_shows_it() {
     let err = auth::revoke(&idp_settings(&idp), "rt-secret-123").await.unwrap_err();
     assert!(!err.to_string().contains("rt-secret-123"), "{err}");
 }
+
+#[tokio::test]
+async fn moving_an_account_to_another_api_signs_it_out_and_sends_its_tokens_nowhere() {
+    let e = env().await;
+    let elsewhere = Canned::always(reply(200, "{}")).await;
+    let options = account(&e.demo, "").options;
+    e.hangar.edit_account(ACCOUNT, Some(elsewhere.base_url.clone()), options, None).await.unwrap();
+    assert_eq!(e.hangar.account(ACCOUNT).unwrap().base_url.as_deref(), Some(elsewhere.base_url.as_str()));
+    assert_eq!(e.hangar.credentials(ACCOUNT).await.unwrap(), Some(Credentials::default()), "signed out");
+    assert!(elsewhere.requests().is_empty(), "the new address was called: {:?}", elsewhere.requests());
+}
