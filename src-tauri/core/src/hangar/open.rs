@@ -1,0 +1,179 @@
+//! Opening a workspace: its links, and for IDE links the SSH alias Hangar manages (host block,
+//! key, the `Include` line the user allowed) and the provider's tunnel behind it.
+
+use std::path::PathBuf;
+
+use super::validate::check_workspace_id;
+use super::Hangar;
+use crate::error::{Error, Result};
+use crate::model::{Link, LinkKind, Workspace, WorkspaceState};
+use crate::settings::SshIncludeConsent;
+use crate::ssh::{ManagedSsh, Owner, SshInclude, TunnelCommand};
+use crate::tunnel::TunnelTarget;
+
+/// Where IDE host aliases go and which program their `ProxyCommand` runs; by default the
+/// user's `~/.ssh` and the `hangarctl` installed beside the running program.
+#[derive(Debug, Clone)]
+pub struct SshSetup {
+    pub managed: ManagedSsh,
+    pub tunnel_program: PathBuf,
+}
+
+/// `hangarctl` beside the running program (or the running program itself).
+fn default_tunnel_program() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let name = format!("hangarctl{}", std::env::consts::EXE_SUFFIX);
+    let tunnel_program =
+        if exe.file_name().is_some_and(|n| n == name.as_str()) { exe.clone() } else { exe.with_file_name(&name) };
+    if !tunnel_program.is_file() {
+        return Err(Error::Unavailable(format!(
+            "{name}, which carries IDE connections through the provider's tunnel, is not installed beside {}",
+            exe.display()
+        )));
+    }
+    Ok(tunnel_program)
+}
+
+impl Hangar {
+    /// Puts IDE host aliases somewhere other than the user's `~/.ssh` (tests, portable setups).
+    pub fn with_ssh(mut self, ssh: SshSetup) -> Hangar {
+        self.ssh = Some(ssh);
+        self
+    }
+
+    /// The link of one kind for a workspace, or why there is none.
+    pub async fn link(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
+        link_of(&self.get(account, id).await?, kind)
+    }
+
+    /// The line Hangar would add to the user's SSH config, and that file.
+    pub fn ssh_include(&self) -> Result<SshInclude> {
+        Ok(self.managed_ssh()?.include())
+    }
+
+    fn managed_ssh(&self) -> Result<ManagedSsh> {
+        match &self.ssh {
+            Some(s) => Ok(s.managed.clone()),
+            None => ManagedSsh::for_home(),
+        }
+    }
+
+    fn tunnel_program(&self) -> Result<PathBuf> {
+        match &self.ssh {
+            Some(s) => Ok(s.tunnel_program.clone()),
+            None => default_tunnel_program(),
+        }
+    }
+
+    /// The link to hand to the OS opener, with what it needs set up first: an IDE link
+    /// through an SSH alias gets its host block (and key) in Hangar's managed SSH config, and
+    /// the user's `~/.ssh/config` the `Include` line if they allowed it (settings.ssh_include).
+    pub async fn open(&self, account: &str, id: &str, kind: LinkKind) -> Result<Link> {
+        let w = self.get(account, id).await?;
+        let link = link_of(&w, kind)?;
+        let Some(alias) = link.ssh_alias.clone() else { return Ok(link) };
+        let Some(config_dir) = self.storage.paths().map(|p| p.config.clone()) else {
+            return Err(Error::Unsupported(
+                "the demo clouds run no SSH servers; add a real account to open its workspaces in an IDE".into(),
+            ));
+        };
+        let ssh = &self.managed_ssh()?;
+        let consent = self.storage.settings().ssh_include;
+        let included = ssh.is_included()?;
+        let line = ssh.include_line();
+        let user_config = ssh.user_config();
+        if !included && consent == SshIncludeConsent::Ask {
+            return Err(Error::ConsentNeeded(format!(
+                "to open workspaces in an IDE, Hangar keeps SSH host aliases in {} and needs the line `{line}` \
+                 at the top of {}; allow Hangar to add it, or add it yourself",
+                ssh.managed_config().display(),
+                user_config.display()
+            )));
+        }
+        let provider = self.provider(account).await?;
+        let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
+        // Only a tunnelled host needs hangarctl; a direct one opens without it.
+        let tunnel = match host.tunnel {
+            true => Some(TunnelCommand {
+                program: self.tunnel_program()?,
+                config_dir,
+                account: account.to_string(),
+                workspace_id: id.to_string(),
+            }),
+            false => None,
+        };
+        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
+        ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
+        if !included {
+            if consent != SshIncludeConsent::Allowed {
+                return Err(Error::Conflict(format!(
+                    "host {alias} is ready, but {} does not include Hangar's SSH file: add the line `{line}` at its top \
+                     (or allow Hangar to add it in Settings)",
+                    user_config.display()
+                )));
+            }
+            ssh.add_include()?;
+        }
+        Ok(link)
+    }
+
+    /// A deleted workspace's host aliases and keys go with it; failing to remove them is only
+    /// worth a warning (the workspace is gone either way).
+    pub(super) fn forget_ssh_hosts(&self, account: &str, id: &str) {
+        if self.storage.paths().is_none() {
+            return;
+        }
+        let managed = self.managed_ssh();
+        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: String::new() };
+        if let Err(e) = managed.and_then(|m| m.remove_workspace(&owner)) {
+            tracing::warn!(code = e.code(), "SSH host of a deleted workspace not removed");
+        }
+    }
+
+    /// Host blocks, and the keys providers issued for them, go when their workspace does:
+    /// with `listed`, an account's complete, successful listing, those of its workspaces
+    /// not in it; with `None` (the account removed or signed out), all of the account's.
+    /// Failing is only worth a warning.
+    pub(super) fn prune_ssh_hosts(&self, account: &str, listed: Option<&[Workspace]>) {
+        if self.storage.paths().is_none() {
+            return;
+        }
+        let pruned = self.managed_ssh().and_then(|m| match listed {
+            Some(ws) => m.keep_listed(account, &ws.iter().map(|w| w.id.as_str()).collect()),
+            None => m.remove_account(account),
+        });
+        if let Err(e) = pruned {
+            tracing::warn!(code = e.code(), "SSH hosts of gone workspaces not removed");
+        }
+    }
+
+    /// The provider's tunnel to a workspace's SSH server (what `hangarctl tunnel` pumps).
+    pub async fn tunnel(&self, account: &str, id: &str) -> Result<TunnelTarget> {
+        check_workspace_id(id)?;
+        let provider = self.provider(account).await?;
+        provider.tunnel(id).await.map_err(|e| e.context(&format!("account '{account}'")))
+    }
+}
+
+fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
+    w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
+        let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
+        Error::Conflict(if w.state != WorkspaceState::Running {
+            format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
+        } else if available.is_empty() {
+            format!("workspace '{}' offers no links", w.name)
+        } else {
+            format!("workspace '{}' has no {} link (available: {})", w.name, link_kind_name(kind), available.join(", "))
+        })
+    })
+}
+
+fn link_kind_name(k: LinkKind) -> &'static str {
+    match k {
+        LinkKind::Browser => "browser",
+        LinkKind::Vscode => "vscode",
+        LinkKind::Cursor => "cursor",
+        LinkKind::Jetbrains => "jetbrains",
+        LinkKind::Ssh => "ssh",
+    }
+}
