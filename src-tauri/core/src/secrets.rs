@@ -5,11 +5,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::error::{Error, Result};
 
-/// A provider's credential fields. `Debug` never shows the values.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Credentials(BTreeMap<String, String>);
+/// A provider's credential fields. Each value is a [`SecretString`]: `Debug` never shows it,
+/// and its memory is zeroed when the credentials are dropped.
+#[derive(Clone, Default)]
+pub struct Credentials(BTreeMap<String, SecretString>);
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -17,21 +20,31 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// Same fields with the same values (a provider renewed them, or not).
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|((k, v), (ok, ov))| k == ok && v.expose_secret() == ov.expose_secret())
+    }
+}
+
+impl Eq for Credentials {}
+
 impl Credentials {
     pub fn single(key: &str, value: impl Into<String>) -> Self {
-        Credentials(BTreeMap::from([(key.to_string(), value.into())]))
+        Credentials(BTreeMap::from([(key.to_string(), SecretString::from(value.into()))]))
     }
 
     pub fn from_map(map: BTreeMap<String, String>) -> Self {
-        Credentials(map)
+        Credentials(map.into_iter().map(|(k, v)| (k, SecretString::from(v))).collect())
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.0.get(key).map(ExposeSecret::expose_secret).filter(|v| !v.is_empty())
     }
 
     pub fn set(&mut self, key: &str, value: impl Into<String>) {
-        self.0.insert(key.to_string(), value.into());
+        self.0.insert(key.to_string(), SecretString::from(value.into()));
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
@@ -40,7 +53,7 @@ impl Credentials {
 
     /// Every secret value, for redaction of anything that could echo one back.
     pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.0.values().map(String::as_str).filter(|v| !v.is_empty())
+        self.0.values().map(ExposeSecret::expose_secret).filter(|v| !v.is_empty())
     }
 
     /// Parses what a user pipes in: one line (the provider's single secret) or a JSON object.
@@ -63,7 +76,7 @@ impl Credentials {
                     _ => return Err(Error::invalid(k, "credential fields must be strings")),
                 }
             }
-            return Ok(Credentials(out));
+            return Ok(Credentials::from_map(out));
         }
         if text.lines().count() > 1 {
             return Err(Error::usage("credentials must be one line, or one JSON object"));
@@ -71,8 +84,10 @@ impl Credentials {
         Ok(Credentials::single(single_field, text))
     }
 
-    fn to_json(&self) -> String {
-        serde_json::to_string(&self.0).unwrap_or_default()
+    /// The keyring item's text; the caller drops it as soon as it is written.
+    fn to_json(&self) -> SecretString {
+        let plain: BTreeMap<&str, &str> = self.0.iter().map(|(k, v)| (k.as_str(), v.expose_secret())).collect();
+        SecretString::from(serde_json::to_string(&plain).unwrap_or_default())
     }
 }
 
@@ -192,13 +207,14 @@ impl SecretStore for KeyringStore {
                 Err(e) => return Err(keyring_error(e)),
             },
         };
-        let map: BTreeMap<String, String> = serde_json::from_str(&text)
+        let text = SecretString::from(text);
+        let map: BTreeMap<String, String> = serde_json::from_str(text.expose_secret())
             .map_err(|_| Error::SecretStore(format!("the keyring item for '{account}' is not Hangar's")))?;
-        Ok(Some(Credentials(map)))
+        Ok(Some(Credentials::from_map(map)))
     }
 
     fn save(&self, account: &str, creds: &Credentials) -> Result<()> {
-        self.entry(account)?.set_password(&creds.to_json()).map_err(keyring_error)
+        self.entry(account)?.set_password(creds.to_json().expose_secret()).map_err(keyring_error)
     }
 
     fn remove(&self, account: &str) -> Result<()> {
@@ -241,6 +257,17 @@ mod tests {
     fn debug_never_shows_a_value() {
         let c = Credentials::single("token", "tok-very-secret");
         assert!(!format!("{c:?}").contains("tok-very-secret"));
+    }
+
+    #[test]
+    fn equal_means_the_same_fields_and_values() {
+        let a = Credentials::from_map(BTreeMap::from([("k".into(), "v".into()), ("x".into(), "y".into())]));
+        let mut b = a.clone();
+        assert_eq!(a, b);
+        b.set("x", "z");
+        assert_ne!(a, b);
+        assert_ne!(a, Credentials::single("k", "v"));
+        assert_eq!(a.to_json().expose_secret(), r#"{"k":"v","x":"y"}"#);
     }
 
     #[test]
