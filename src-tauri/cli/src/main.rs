@@ -292,8 +292,9 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Open { account, id, target, print, ssh_include } => {
             let h = hangar(cli.config_dir)?;
-            let kind = LinkKind::parse(&target)
-                .ok_or_else(|| Error::invalid("target", format!("unknown target '{target}'")))?;
+            let kind = target
+                .parse::<LinkKind>()
+                .map_err(|_| Error::invalid("target", format!("unknown target '{target}'")))?;
             if let Some(choice) = ssh_include {
                 let mut settings = h.storage().settings();
                 settings.ssh_include =

@@ -43,8 +43,22 @@ impl std::fmt::Display for ProviderId {
 }
 
 /// The normalized lifecycle every vendor's states are mapped onto.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 #[ts(export)]
 pub enum WorkspaceState {
     Pending,
@@ -73,24 +87,7 @@ impl WorkspaceState {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            WorkspaceState::Pending => "pending",
-            WorkspaceState::Starting => "starting",
-            WorkspaceState::Running => "running",
-            WorkspaceState::Stopping => "stopping",
-            WorkspaceState::Stopped => "stopped",
-            WorkspaceState::Updating => "updating",
-            WorkspaceState::Errored => "errored",
-            WorkspaceState::Deleting => "deleting",
-            WorkspaceState::Deleted => "deleted",
-            WorkspaceState::Unknown => "unknown",
-        }
-    }
-}
-
-impl std::fmt::Display for WorkspaceState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -110,8 +107,23 @@ pub struct Hardware {
     pub gpu: Option<Gpu>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantNames,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 #[ts(export)]
 pub enum LinkKind {
     Browser,
@@ -119,19 +131,6 @@ pub enum LinkKind {
     Cursor,
     Jetbrains,
     Ssh,
-}
-
-impl LinkKind {
-    pub fn parse(s: &str) -> Option<LinkKind> {
-        Some(match s {
-            "browser" => LinkKind::Browser,
-            "vscode" => LinkKind::Vscode,
-            "cursor" => LinkKind::Cursor,
-            "jetbrains" => LinkKind::Jetbrains,
-            "ssh" => LinkKind::Ssh,
-            _ => return None,
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -148,8 +147,22 @@ pub struct Link {
     pub ssh_alias: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 #[ts(export)]
 pub enum Action {
     Start,
@@ -160,12 +173,7 @@ pub enum Action {
 
 impl Action {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Start => "start",
-            Action::Stop => "stop",
-            Action::Delete => "delete",
-            Action::Update => "update",
-        }
+        self.into()
     }
 }
 
@@ -254,4 +262,26 @@ pub struct AppInfo {
     /// True while the window shows the built-in demo clouds instead of the user's accounts.
     pub demo: bool,
     pub version: String,
+}
+
+#[cfg(test)]
+mod string_tables {
+    use super::*;
+
+    /// The names the CLI prints and parses are the names on the wire.
+    #[test]
+    fn display_and_parse_match_serde() {
+        for kind in [LinkKind::Browser, LinkKind::Vscode, LinkKind::Cursor, LinkKind::Jetbrains, LinkKind::Ssh] {
+            let wire = serde_json::to_value(kind).unwrap();
+            assert_eq!(wire.as_str(), Some(kind.to_string().as_str()));
+            assert_eq!(kind.to_string().parse::<LinkKind>().unwrap(), kind);
+        }
+        for state in [WorkspaceState::Pending, WorkspaceState::Errored, WorkspaceState::Unknown] {
+            assert_eq!(serde_json::to_value(state).unwrap().as_str(), Some(state.as_str()));
+        }
+        for action in [Action::Start, Action::Stop, Action::Delete, Action::Update] {
+            assert_eq!(serde_json::to_value(action).unwrap().as_str(), Some(action.as_str()));
+        }
+        assert!("VSCode".parse::<LinkKind>().is_err(), "names are exact");
+    }
 }

@@ -169,11 +169,5 @@ fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
 }
 
 fn link_kind_name(k: LinkKind) -> &'static str {
-    match k {
-        LinkKind::Browser => "browser",
-        LinkKind::Vscode => "vscode",
-        LinkKind::Cursor => "cursor",
-        LinkKind::Jetbrains => "jetbrains",
-        LinkKind::Ssh => "ssh",
-    }
+    k.into()
 }
