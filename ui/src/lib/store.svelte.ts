@@ -2,6 +2,7 @@
 import { backend, toBackendError, type Backend } from './backend';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
+import { ErrorCodes } from './bindings/errorCodes';
 import type { Settings } from './bindings/Settings';
 import type { Snapshot } from './bindings/Snapshot';
 import type { LinkKind } from './bindings/LinkKind';
@@ -51,7 +52,7 @@ class Hangar {
     this.pending[k] = action;
     delete this.cardErrors[k];
     try {
-      await this.api.act(w.account, w.id, action);
+      await this.api.workspaceAction(w.account, w.id, action);
     } catch (e) {
       this.cardErrors[k] = toBackendError(e).message;
     } finally {
@@ -77,10 +78,10 @@ class Hangar {
     this.pending[k] = 'open';
     delete this.cardErrors[k];
     try {
-      await this.api.open(w.account, w.id, kind);
+      await this.api.openWorkspace(w.account, w.id, kind);
     } catch (e) {
       const err = toBackendError(e);
-      if (err.code === 'consent_needed') this.consent = { workspace: w, kind };
+      if (err.code === ErrorCodes.ConsentNeeded) this.consent = { workspace: w, kind };
       else this.cardErrors[k] = err.message;
     } finally {
       delete this.pending[k];
