@@ -67,6 +67,49 @@ mod tests {
         hangar_core::bindings::write("commands.ts", &contract().render()).map(drop)
     }
 
+    /// Tauri matches arguments by name, so the declared names must be the parameters' own
+    /// (their types and order are checked when the crate compiles).
+    #[test]
+    fn declared_arguments_are_named_as_the_commands_parameters() {
+        let source = syn::parse_file(include_str!("commands.rs")).expect("commands.rs parses");
+        let is_command =
+            |f: &&syn::ItemFn| f.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "command"));
+        let in_source: BTreeMap<String, Vec<String>> = source
+            .items
+            .iter()
+            .filter_map(|item| if let syn::Item::Fn(f) = item { Some(f) } else { None })
+            .filter(is_command)
+            .map(|f| (f.sig.ident.to_string(), window_arguments(&f.sig)))
+            .collect();
+        let declared: BTreeMap<String, Vec<String>> = contract()
+            .commands
+            .iter()
+            .map(|c| (c.name.to_string(), c.args.iter().map(|(name, _)| name.to_string()).collect()))
+            .collect();
+        assert_eq!(declared, in_source);
+    }
+
+    /// The parameters the window sends: all but those Tauri injects.
+    fn window_arguments(sig: &syn::Signature) -> Vec<String> {
+        sig.inputs
+            .iter()
+            .filter_map(|input| match input {
+                syn::FnArg::Typed(t) => Some(t),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .filter(|t| match &*t.ty {
+                syn::Type::Path(p) => {
+                    !p.path.segments.last().is_some_and(|s| s.ident == "AppHandle" || s.ident == "State")
+                }
+                _ => true,
+            })
+            .map(|t| match &*t.pat {
+                syn::Pat::Ident(p) => p.ident.to_string(),
+                _ => panic!("`{}` has a parameter that is not a plain name", sig.ident),
+            })
+            .collect()
+    }
+
     #[test]
     fn every_command_is_declared_once_with_its_types() {
         let c = contract();
