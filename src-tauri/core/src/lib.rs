@@ -2,6 +2,7 @@
 //! secrets, the watcher. It knows nothing of Tauri; the desktop app and `hangarctl` are two
 //! thin faces over [`Hangar`].
 
+pub mod boot;
 pub mod deeplink;
 pub mod error;
 pub mod form;

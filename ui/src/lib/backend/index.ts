@@ -4,6 +4,8 @@
 import type { Account } from '../bindings/Account';
 import type { Action } from '../bindings/Action';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { Boot } from '../bindings/Boot';
+import { BOOT_GLOBAL } from '../bindings/bootGlobal';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { FocusTarget } from '../bindings/FocusTarget';
 import type { Form } from '../bindings/Form';
@@ -88,4 +90,10 @@ export function backend(): Promise<Backend> {
         : import('./memory').then((m) => m.memoryBackend());
   }
   return chosen;
+}
+
+/** What the desktop app handed the page before it loaded: enough for the first frame to carry
+ * the cached cards without waiting on IPC or on the backend module. Null in a plain browser. */
+export function bootData(): Boot | null {
+  return (window as unknown as Record<string, Boot | undefined>)[BOOT_GLOBAL] ?? null;
 }
