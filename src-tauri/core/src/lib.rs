@@ -2,6 +2,7 @@
 //! secrets, the watcher. It knows nothing of Tauri; the desktop app and `hangarctl` are two
 //! thin faces over [`Hangar`].
 
+pub mod bindings;
 pub mod boot;
 pub mod deeplink;
 pub mod error;
@@ -21,6 +22,6 @@ pub mod storage;
 pub mod tunnel;
 pub mod watcher;
 
-pub use error::{Error, ErrorPayload, Result};
+pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use hangar::{Hangar, Listing};
 pub use model::*;
