@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(off.clamped().notifications.gpu_reminder_minutes, None, "a reminder that is off stays off");
     }
 
-    /// `settingsLimits.ts`: the defaults and bounds above, as values the UI imports.
+    /// `settingsDefaults.ts`: the defaults and bounds above, as values the UI imports.
     #[test]
     fn export_settings_defaults_and_limits() -> Result<(), Box<dyn std::error::Error>> {
         let body = format!(
@@ -195,7 +195,7 @@ mod tests {
             serde_json::to_string_pretty(&Settings::default())?,
             serde_json::to_string_pretty(&SettingsLimits::ALL)?,
         );
-        crate::bindings::write("settingsLimits.ts", &body)?;
+        crate::bindings::write("settingsDefaults.ts", &body)?;
         Ok(())
     }
 }
