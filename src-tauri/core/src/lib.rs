@@ -3,6 +3,7 @@
 //! thin faces over [`Hangar`].
 
 pub mod bindings;
+pub mod boot;
 pub mod deeplink;
 pub mod error;
 pub mod form;

@@ -1,6 +1,8 @@
 // The only module the components talk to. Nothing outside `lib/backend/` imports Tauri:
 // in the desktop app the Tauri backend answers; in a plain browser (UI tests, `vite dev`)
 // the in-memory demo backend does.
+import type { Boot } from '../bindings/Boot';
+import { BOOT_GLOBAL } from '../bindings/bootGlobal';
 import type { Commands } from '../bindings/commands';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import { ErrorCodes } from '../bindings/errorCodes';
@@ -51,4 +53,10 @@ export function backend(): Promise<Backend> {
         : import('./memory').then((m) => m.memoryBackend());
   }
   return chosen;
+}
+
+/** What the desktop app handed the page before it loaded: enough for the first frame to carry
+ * the cached cards without waiting on IPC or on the backend module. Null in a plain browser. */
+export function bootData(): Boot | null {
+  return (window as unknown as Record<string, Boot | undefined>)[BOOT_GLOBAL] ?? null;
 }
