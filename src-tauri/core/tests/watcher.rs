@@ -215,9 +215,10 @@ async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
     let settled = Cadence { slow: Duration::from_secs(60), ..cadence() };
     let watcher = Watcher::new(h, settled);
     tokio::spawn(watcher.clone().run());
-    let mut snaps = watcher.snapshot();
+    // Every poll moves the "refreshed" stamp; the snapshot wakes only when something changed.
+    let mut polled = watcher.refreshed();
     while watcher.polls("a") < 1 {
-        snaps.changed().await.unwrap();
+        polled.changed().await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(watcher.polls("a"), 1, "with a 60 s settled interval, no second poll yet");
@@ -226,7 +227,7 @@ async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
     let changed_at = std::time::Instant::now();
     tokio::time::timeout(Duration::from_secs(2), async {
         while watcher.polls("a") < 3 {
-            snaps.changed().await.unwrap();
+            polled.changed().await.unwrap();
         }
     })
     .await
