@@ -10,6 +10,7 @@ import type { Form } from '../bindings/Form';
 import type { LinkKind } from '../bindings/LinkKind';
 import type { NewAccount } from '../bindings/NewAccount';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
+import type { Refreshed } from '../bindings/Refreshed';
 import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { SshInclude } from '../bindings/SshInclude';
@@ -48,8 +49,13 @@ export interface Backend {
   updateWorkspace(account: string, id: string, values: Record<string, string>): Promise<void>;
   settings(): Promise<Settings>;
   saveSettings(settings: Settings): Promise<void>;
+  /** What is shown changed. */
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
+  /** A refresh changed nothing that is shown: only when it happened, and each account's last success. */
+  onRefreshed(cb: (r: Refreshed) => void): Unsubscribe;
   onStateChange(cb: (c: StateChange) => void): Unsubscribe;
+  /** The settings changed (saved here, paused from the tray, a new session). */
+  onSettings(cb: (s: Settings) => void): Unsubscribe;
   onSessionChanged(cb: (demo: boolean) => void): Unsubscribe;
   /** A `hangar://open` link asked for this card. */
   onFocusRequest(cb: (t: FocusTarget) => void): Unsubscribe;

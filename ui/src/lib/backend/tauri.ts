@@ -4,6 +4,9 @@ import { type Backend, type Unsubscribe, toBackendError } from './index';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 import type { FocusTarget } from '../bindings/FocusTarget';
+import type { Refreshed } from '../bindings/Refreshed';
+import type { Settings } from '../bindings/Settings';
+import { EVENTS } from '../bindings/events';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -42,11 +45,13 @@ export function tauriBackend(): Backend {
     updateWorkspace: (account, id, values) => call('update_workspace', { account, id, values }),
     settings: () => call('settings'),
     saveSettings: (settings) => call('save_settings', { settings }),
-    onSnapshot: (cb) => subscribe<Snapshot>('snapshot', cb),
-    onStateChange: (cb) => subscribe<StateChange>('state-change', cb),
-    onSessionChanged: (cb) => subscribe<boolean>('session-changed', cb),
-    onFocusRequest: (cb) => subscribe<FocusTarget>('focus-workspace', cb),
-    onNotice: (cb) => subscribe<string>('notice', cb),
+    onSnapshot: (cb) => subscribe<Snapshot>(EVENTS.snapshot, cb),
+    onRefreshed: (cb) => subscribe<Refreshed>(EVENTS.refreshed, cb),
+    onStateChange: (cb) => subscribe<StateChange>(EVENTS.stateChange, cb),
+    onSettings: (cb) => subscribe<Settings>(EVENTS.settings, cb),
+    onSessionChanged: (cb) => subscribe<boolean>(EVENTS.sessionChanged, cb),
+    onFocusRequest: (cb) => subscribe<FocusTarget>(EVENTS.focusWorkspace, cb),
+    onNotice: (cb) => subscribe<string>(EVENTS.notice, cb),
     takePendingLink: () => call('take_pending_link'),
   };
 }
