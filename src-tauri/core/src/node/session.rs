@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::{Node, NodeEvent};
 use crate::clock::Clock;
 use crate::error::Result;
 use crate::hangar::Hangar;
-use crate::watcher::{Cadence, Watcher};
+use crate::watcher::{Cadence, Refreshed, Snapshot, StateChange, Watcher};
 
 /// Opens the user's own profile (config dir and keyring).
 pub type OpenProfile = Box<dyn Fn() -> Result<Arc<Hangar>> + Send + Sync>;
@@ -40,7 +41,13 @@ impl Session {
 
     /// Starts polling, and turning what the watcher sees into `node`'s events.
     pub fn launch(&self, node: &Arc<Node>) {
-        let pump = pump(Arc::downgrade(node), self.watcher.clone());
+        // Subscribed before the watcher's first poll can run, so none is missed.
+        let feeds = Feeds {
+            snapshots: self.watcher.snapshot(),
+            polls: self.watcher.refreshed(),
+            changes: self.watcher.changes(),
+        };
+        let pump = pump(Arc::downgrade(node), feeds);
         let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
         tasks.push(node.runtime.spawn(self.watcher.clone().run()));
         tasks.push(node.runtime.spawn(pump));
@@ -55,13 +62,17 @@ impl Drop for Session {
     }
 }
 
+/// What the pump reads from the watcher.
+struct Feeds {
+    snapshots: watch::Receiver<Snapshot>,
+    polls: watch::Receiver<Refreshed>,
+    changes: broadcast::Receiver<StateChange>,
+}
+
 /// The watcher's snapshots, polls and changes as Node events, with the notification
 /// policy's batches closed on time.
-async fn pump(node: Weak<Node>, watcher: Arc<Watcher>) {
-    // Subscribed before the watcher's first poll can run, so none is missed.
-    let mut snapshots = watcher.snapshot();
-    let mut polls = watcher.refreshed();
-    let mut changes = watcher.changes();
+async fn pump(node: Weak<Node>, feeds: Feeds) {
+    let Feeds { mut snapshots, mut polls, mut changes } = feeds;
     loop {
         let Some(wait) = node.upgrade().map(|n| n.batch_wait()) else { return };
         tokio::select! {
