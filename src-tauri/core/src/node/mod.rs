@@ -115,7 +115,8 @@ impl Node {
 
     /// Saves the settings (intervals moved within their bounds), uses them from now on and
     /// tells everyone. Returns what was saved.
-    pub fn save_settings(&self, settings: Settings, _origin: Origin) -> Result<Settings> {
+    pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
+        tracing::debug!(?origin, "saving settings");
         let settings = Settings { refresh: settings.refresh.clamped(), ..settings };
         let session = self.session();
         session.hangar.storage().save_settings(&settings)?;
@@ -143,7 +144,8 @@ impl Node {
     }
 
     /// Refresh every account now, paused ones too.
-    pub fn refresh(&self, _origin: Origin) {
+    pub fn refresh(&self, origin: Origin) {
+        tracing::debug!(?origin, "refresh asked for");
         self.session().watcher.refresh();
     }
 
