@@ -25,7 +25,7 @@ ipc_commands! {
     fn providers[state]() -> Vec<ProviderInfo>;
     fn accounts[state]() -> Vec<Account>;
     /// Adds an account with pasted credentials; in demo mode the first real account ends the demo.
-    async fn add_account[app, state](account: NewAccount) -> ();
+    async fn add_account[state](account: NewAccount) -> ();
     /// Adds an account by signing in through the system browser (providers with `browser_sign_in`).
     async fn sign_in_account[app, state](account: NewAccount) -> ();
     /// Signs an existing account in again through the browser.

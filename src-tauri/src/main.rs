@@ -1,5 +1,6 @@
-//! Hangar's desktop shell: a thin Tauri layer over `hangar-core`. Commands translate IPC to
-//! core calls; the watcher's stream is forwarded to the window, the tray and notifications.
+//! Hangar's desktop shell: a thin Tauri layer over `hangar-core`'s Node. Commands translate
+//! IPC to Node operations (from the window); the Node's events become window events, tray
+//! menu updates and desktop notifications.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -14,16 +15,12 @@ mod tray;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use hangar_core::settings::Settings;
-use hangar_core::watcher::StateChange;
-use session::Session;
+use hangar_core::node::{names, Node, NodeEvent};
 use tauri::{Emitter, Manager};
 
 pub struct AppState {
-    session: Mutex<Option<Arc<Session>>>,
-    pub quiet: notify::Quiet,
+    node: OnceLock<Arc<Node>>,
     pub tray: tray::TrayState,
-    notes: OnceLock<tokio::sync::mpsc::UnboundedSender<StateChange>>,
     /// A tray the user can see exists; closing the window then keeps Hangar there.
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
@@ -32,81 +29,56 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn session(&self) -> Result<Arc<Session>, hangar_core::ErrorPayload> {
-        self.session
-            .lock()
-            .ok()
-            .and_then(|s| s.clone())
+    pub fn node(&self) -> Result<Arc<Node>, hangar_core::ErrorPayload> {
+        self.node
+            .get()
+            .cloned()
             .ok_or_else(|| hangar_core::Error::Internal("Hangar is still starting".into()).payload())
     }
-
-    pub fn settings(&self) -> Settings {
-        self.session().map(|s| s.hangar.storage().settings()).unwrap_or_default()
-    }
-
-    pub fn save_settings(&self, settings: &Settings) {
-        if let Ok(s) = self.session() {
-            if let Err(e) = s.hangar.storage().save_settings(settings) {
-                tracing::warn!(code = e.code(), "settings not saved");
-            }
-        }
-    }
-
-    /// Replaces the current session (its watcher and forwarders stop) and starts the new one.
-    pub fn install(&self, app: &tauri::AppHandle, session: Session) -> Arc<Session> {
-        let session = Arc::new(start_forwarding(app, session));
-        if let Ok(mut s) = self.session.lock() {
-            *s = Some(session.clone());
-        }
-        let _ = app.emit("session-changed", session.demo.is_some());
-        session
-    }
 }
 
-fn start_forwarding(app: &tauri::AppHandle, mut session: Session) -> Session {
-    let watcher = session.watcher.clone();
-    session.tasks.push(tauri::async_runtime::spawn(watcher.clone().run()));
-
-    let mut snapshots = watcher.snapshot();
-    let handle = app.clone();
-    session.tasks.push(tauri::async_runtime::spawn(async move {
-        while snapshots.changed().await.is_ok() {
-            let snap = snapshots.borrow_and_update().clone();
-            tray::update(&handle, &snap);
-            notify::check_gpu_reminders(&handle, &snap);
-            let _ = handle.emit("snapshot", snap);
-        }
-    }));
-
-    let mut changes = watcher.changes();
-    let handle = app.clone();
-    session.tasks.push(tauri::async_runtime::spawn(async move {
+/// Renders the Node's events: to the window, the tray menu and the desktop's notifications.
+fn render(app: &tauri::AppHandle, node: &Arc<Node>) {
+    let mut events = node.events();
+    tray::update(app, &node.snapshot());
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
         loop {
-            match changes.recv().await {
-                Ok(change) => {
-                    if let Some(tx) = handle.state::<AppState>().notes.get() {
-                        let _ = tx.send(change.clone());
-                    }
-                    let _ = handle.emit("state-change", change);
-                }
+            match events.recv().await {
+                Ok(event) => show(&app, event),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(_) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             }
         }
-    }));
-    session
+    });
 }
 
-async fn first_session() -> hangar_core::Result<Session> {
-    let real = session::real_hangar()?;
-    let want_demo = std::env::var("HANGAR_DEMO").is_ok_and(|v| v == "1") || real.accounts()?.is_empty();
-    if want_demo {
-        let (hangar, clouds) = session::demo_hangar().await?;
-        let watcher = session::new_watcher(hangar.clone());
-        return Ok(Session { hangar, watcher, demo: Some(clouds), tasks: vec![] });
+fn show(app: &tauri::AppHandle, event: NodeEvent) {
+    let name = event.name();
+    let sent = match event {
+        NodeEvent::Snapshot(snap) => {
+            tray::update(app, &snap);
+            name.map(|n| app.emit(n, snap))
+        }
+        NodeEvent::Settings(settings) => {
+            if let Ok(node) = app.state::<AppState>().node() {
+                tray::update(app, &node.snapshot());
+            }
+            name.map(|n| app.emit(n, settings))
+        }
+        NodeEvent::Notify(note) => {
+            notify::show(app, &note);
+            None
+        }
+        NodeEvent::Refreshed(r) => name.map(|n| app.emit(n, r)),
+        NodeEvent::StateChange(c) => name.map(|n| app.emit(n, c)),
+        NodeEvent::SessionChanged { demo } => name.map(|n| app.emit(n, demo)),
+    };
+    match (name, sent) {
+        (Some(name), Some(Ok(()))) => bench::sent_to_window(name),
+        (_, Some(Err(e))) => tracing::warn!(error = %e, "event not sent to the window"),
+        _ => {}
     }
-    let watcher = session::new_watcher(real.clone());
-    Ok(Session { hangar: real, watcher, demo: None, tasks: vec![] })
 }
 
 /// Follows a `hangar://` link: shows the window and asks it to focus the named card. A bad
@@ -115,10 +87,10 @@ pub fn follow_link(app: &tauri::AppHandle, link: &str) {
     tray::show_window(app);
     match hangar_core::deeplink::parse(link) {
         Ok(target) => {
-            let _ = app.emit("focus-workspace", target);
+            let _ = app.emit(names::FOCUS_WORKSPACE, target);
         }
         Err(e) => {
-            let _ = app.emit("notice", e.to_string());
+            let _ = app.emit(names::NOTICE, e.to_string());
         }
     }
 }
@@ -140,9 +112,9 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
                 notify::show(app, &note);
             }
         }
-        tauri::WindowEvent::Focused(true) => {
-            if let Ok(s) = state.session() {
-                s.watcher.refresh();
+        tauri::WindowEvent::Focused(focused) => {
+            if let Ok(node) = state.node() {
+                node.set_focused(*focused);
             }
         }
         _ => {}
@@ -167,10 +139,8 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .plugin(bench::plugin())
         .manage(AppState {
-            session: Mutex::new(None),
-            quiet: notify::Quiet::default(),
+            node: OnceLock::new(),
             tray: tray::TrayState::default(),
-            notes: OnceLock::new(),
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
             pending_link: Mutex::new(hangar_core::deeplink::find_in_args(std::env::args())),
@@ -183,13 +153,16 @@ fn main() {
                 // No tray on this desktop: the window alone still does everything.
                 Err(e) => tracing::warn!(error = %e, "no system tray"),
             }
-            let _ = state.notes.set(notify::spawn(&handle));
-            let session = tauri::async_runtime::block_on(first_session()).map_err(|e| e.to_string())?;
-            state.install(&handle, session);
-            if state.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed) {
-                if let Some(w) = app.get_webview_window("main") {
+            let node = tauri::async_runtime::block_on(session::start_node()).map_err(|e| e.to_string())?;
+            let _ = state.node.set(node.clone());
+            render(&handle, &node);
+            let window = app.get_webview_window("main");
+            if node.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed) {
+                if let Some(w) = &window {
                     let _ = w.hide();
                 }
+            } else if let Some(focused) = window.and_then(|w| w.is_focused().ok()) {
+                node.set_focused(focused);
             }
             Ok(())
         })

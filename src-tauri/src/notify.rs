@@ -1,83 +1,8 @@
-//! Desktop notifications: the watcher's changes are collected for a short window, then
-//! planned by the core (coalesced, de-duplicated, filtered by settings) and shown. Changes
-//! the user caused from the focused window are not announced back to them.
+//! Desktop notifications as the Node decides them (batched, filtered, reminders: see
+//! `hangar_core::node::policy`), shown through the OS with vendor text made safe for it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use hangar_core::notifications::{self, Note};
-use hangar_core::watcher::{Snapshot, StateChange};
-use hangar_core::WorkspaceState;
-use tauri::Manager;
+use hangar_core::notifications::Note;
 use tauri_plugin_notification::NotificationExt;
-use tokio::sync::mpsc;
-
-use crate::AppState;
-
-/// How long changes are gathered before one round of notifications.
-const BATCH_WINDOW: Duration = Duration::from_millis(1500);
-/// Changes within this long after a window action on the same workspace count as caused by it.
-const CAUSED_WINDOW: Duration = Duration::from_secs(300);
-
-#[derive(Default)]
-pub struct Quiet {
-    acted_in_window: Mutex<HashMap<(String, String), Instant>>,
-    gpu_running_since: Mutex<HashMap<(String, String), (Instant, bool)>>,
-}
-
-impl Quiet {
-    pub fn window_acted(&self, account: &str, id: &str) {
-        if let Ok(mut m) = self.acted_in_window.lock() {
-            m.retain(|_, t| t.elapsed() < CAUSED_WINDOW);
-            m.insert((account.to_string(), id.to_string()), Instant::now());
-        }
-    }
-
-    /// An action from the tray is announced like any change the user did not make in the window.
-    pub fn tray_acted(&self, account: &str, id: &str) {
-        if let Ok(mut m) = self.acted_in_window.lock() {
-            m.remove(&(account.to_string(), id.to_string()));
-        }
-    }
-
-    fn caused_by_window(&self, c: &StateChange) -> bool {
-        self.acted_in_window
-            .lock()
-            .map(|m| m.get(&(c.account.clone(), c.id.clone())).is_some_and(|t| t.elapsed() < CAUSED_WINDOW))
-            .unwrap_or(false)
-    }
-}
-
-pub fn spawn(app: &tauri::AppHandle) -> mpsc::UnboundedSender<StateChange> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<StateChange>();
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut batch = vec![first];
-            let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
-            while let Ok(Some(c)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-                batch.push(c);
-            }
-            announce(&app, batch);
-        }
-    });
-    tx
-}
-
-fn window_focused(app: &tauri::AppHandle) -> bool {
-    app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false)
-}
-
-fn announce(app: &tauri::AppHandle, batch: Vec<StateChange>) {
-    let state = app.state::<AppState>();
-    let focused = window_focused(app);
-    let batch: Vec<StateChange> = batch.into_iter().filter(|c| !(focused && state.quiet.caused_by_window(c))).collect();
-    let settings = state.settings().notifications;
-    for note in notifications::plan(&batch, &settings) {
-        show(app, &note);
-    }
-}
 
 /// Whether the notification server reads markup in a body. Freedesktop servers may render
 /// `<b>`, `<a href>` and `<img>` there, and bodies carry vendor text (workspace names, error
@@ -124,28 +49,6 @@ fn body_text(s: &str, markup: bool) -> String {
         }
     }
     out
-}
-
-/// Reminds once per run of a GPU workspace that stays up longer than the user's threshold.
-pub fn check_gpu_reminders(app: &tauri::AppHandle, snap: &Snapshot) {
-    let state = app.state::<AppState>();
-    let settings = state.settings().notifications;
-    let Some(minutes) = settings.gpu_reminder_minutes else { return };
-    let Ok(mut since) = state.quiet.gpu_running_since.lock() else { return };
-    let running: Vec<_> =
-        snap.workspaces.iter().filter(|w| w.state == WorkspaceState::Running && w.hardware.gpu.is_some()).collect();
-    since.retain(|k, _| running.iter().any(|w| (w.account.clone(), w.id.clone()) == *k));
-    let mut due = vec![];
-    for w in running {
-        let entry = since.entry((w.account.clone(), w.id.clone())).or_insert((Instant::now(), false));
-        if !entry.1 && entry.0.elapsed() >= Duration::from_secs(u64::from(minutes) * 60) {
-            entry.1 = true;
-            due.push(w.name.clone());
-        }
-    }
-    if let Some(note) = notifications::gpu_reminder(&due, minutes, &settings) {
-        show(app, &note);
-    }
 }
 
 #[cfg(test)]

@@ -1,31 +1,15 @@
-//! What the window is showing: either the user's accounts (config dir + OS keyring) or the
-//! built-in demo clouds (in memory). A session owns its watcher and the tasks that forward
-//! the watcher's stream to the window, tray and notifications; switching drops them all.
+//! Which profile the app starts on: the user's accounts (config dir + OS keyring), or the
+//! built-in demo clouds (in memory) until the first real account is added. The Node owns
+//! whichever it is; this module only builds them.
 
 use std::sync::Arc;
 
 use hangar_core::http::HttpSettings;
+use hangar_core::node::{Demo, Node};
 use hangar_core::secrets::{Credentials, KeyringStore, MemoryStore};
 use hangar_core::storage::{Paths, Storage};
-use hangar_core::watcher::{Cadence, Watcher};
 use hangar_core::{Account, Hangar, ProviderId};
 use hangar_demo::{DemoClouds, Timing};
-use tauri::async_runtime::JoinHandle;
-
-pub struct Session {
-    pub hangar: Arc<Hangar>,
-    pub watcher: Arc<Watcher>,
-    pub demo: Option<DemoClouds>,
-    pub tasks: Vec<JoinHandle<()>>,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
-    }
-}
 
 pub fn real_hangar() -> hangar_core::Result<Arc<Hangar>> {
     let paths = Paths::resolve(None)?;
@@ -59,8 +43,15 @@ pub async fn demo_hangar() -> hangar_core::Result<(Arc<Hangar>, DemoClouds)> {
     Ok((hangar, clouds))
 }
 
-/// A watcher polling at the user's saved intervals.
-pub fn new_watcher(hangar: Arc<Hangar>) -> Arc<Watcher> {
-    let cadence = Cadence::from(hangar.storage().settings().refresh);
-    Watcher::new(hangar, cadence)
+/// The Node on the user's profile, or on the demo when there is no account yet (or
+/// `HANGAR_DEMO=1`). Runs on the current Tokio runtime.
+pub async fn start_node() -> hangar_core::Result<Arc<Node>> {
+    let real = real_hangar()?;
+    let want_demo = std::env::var("HANGAR_DEMO").is_ok_and(|v| v == "1") || real.accounts()?.is_empty();
+    if want_demo {
+        let (hangar, clouds) = demo_hangar().await?;
+        let demo = Demo { clouds: Box::new(clouds), real_profile: Box::new(real_hangar) };
+        return Ok(Node::start(hangar, Some(demo)));
+    }
+    Ok(Node::start(real, None))
 }

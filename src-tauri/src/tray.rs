@@ -1,6 +1,6 @@
 //! The system tray: a menu kept in step with the watcher's snapshot (running and transitional
 //! workspaces first, each with the actions it allows), plus Show, Pause notifications, Quit.
-//! Tray actions go through the same core calls as the window.
+//! Tray actions go through the same Node operations as the window, marked as the tray's.
 //!
 //! A workspace item names its target in its own id (account, workspace id, verb), and a click
 //! acts only if that workspace is still in the snapshot with that action allowed: the list
@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use hangar_core::node::Origin;
 use hangar_core::watcher::Snapshot;
 use hangar_core::{Action, LinkKind, Workspace, WorkspaceState};
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
@@ -335,7 +336,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
 /// waits for the main thread.
 pub fn update(app: &AppHandle, snap: &Snapshot) {
     let state = app.state::<AppState>();
-    let plan = Plan::of(snap, state.settings().notifications.paused);
+    let paused = state.node().map(|n| n.settings().notifications.paused).unwrap_or(false);
+    let plan = Plan::of(snap, paused);
     {
         let mut offered = lock(&state.tray.offered);
         if offered.as_ref() == Some(&plan) {
@@ -381,7 +383,7 @@ fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
         "show" => show_window(app),
         "quit" => app.exit(0),
         "pause" => {
-            // Settings live on disk: read and write them off the main thread.
+            // Settings are saved to disk: off the main thread.
             let app = app.clone();
             tauri::async_runtime::spawn_blocking(move || toggle_pause(&app));
         }
@@ -393,19 +395,18 @@ fn on_menu(app: &AppHandle, event: tauri::menu::MenuEvent) {
     }
 }
 
+/// The Node saves the change and tells the tray (and the window) through its Settings event.
 fn toggle_pause(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    let mut settings = state.settings();
-    settings.notifications.paused = !settings.notifications.paused;
-    state.save_settings(&settings);
-    if let Ok(s) = state.session() {
-        update(app, &s.watcher.current());
+    let Ok(node) = app.state::<AppState>().node() else { return };
+    let paused = !node.settings().notifications.paused;
+    if let Err(e) = node.set_paused(paused, Origin::Tray) {
+        tracing::warn!(code = e.code(), "settings not saved");
     }
 }
 
 fn clicked(app: &AppHandle, item: ItemId) {
-    let Ok(session) = app.state::<AppState>().session() else { return };
-    if resolve(&session.watcher.current(), &item).is_none() {
+    let Ok(node) = app.state::<AppState>().node() else { return };
+    if resolve(&node.snapshot(), &item).is_none() {
         tracing::info!(verb = item.verb.as_str(), "tray item no longer applies; nothing done");
         return;
     }
@@ -414,14 +415,12 @@ fn clicked(app: &AppHandle, item: ItemId) {
 }
 
 async fn act(app: &AppHandle, item: &ItemId) {
-    let state = app.state::<AppState>();
-    let Ok(session) = state.session() else { return };
+    let Ok(node) = app.state::<AppState>().node() else { return };
     let (account, id) = (item.account.as_str(), item.id.as_str());
-    state.quiet.tray_acted(account, id);
     let result = match item.verb {
-        Verb::Start => session.hangar.act(account, id, Action::Start).await,
-        Verb::Stop => session.hangar.act(account, id, Action::Stop).await,
-        Verb::Open => match session.hangar.link(account, id, LinkKind::Browser).await {
+        Verb::Start => node.act(Origin::Tray, account, id, Action::Start).await,
+        Verb::Stop => node.act(Origin::Tray, account, id, Action::Stop).await,
+        Verb::Open => match node.hangar().link(account, id, LinkKind::Browser).await {
             Ok(link) => hangar_core::platform::check_openable(&link.url).and_then(|_| {
                 app.opener()
                     .open_url(link.url, None::<&str>)
@@ -430,7 +429,6 @@ async fn act(app: &AppHandle, item: &ItemId) {
             Err(e) => Err(e),
         },
     };
-    session.watcher.acted(account);
     if let Err(e) = result {
         let note = hangar_core::notifications::Note {
             kind: hangar_core::notifications::NoteKind::Errored,

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use hangar_core::http::HttpSettings;
+use hangar_core::node::{Node, NodeEvent};
 use hangar_core::secrets::{Credentials, KeyringStore};
 use hangar_core::settings::SshIncludeConsent;
 use hangar_core::storage::{Paths, Storage};
-use hangar_core::watcher::{Cadence, Watcher};
 use hangar_core::{Account, Action, Error, Hangar, LinkKind, ProviderId, Result, WorkspaceState};
 
 #[derive(Parser)]
@@ -103,7 +103,8 @@ enum Command {
     /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
     /// the host aliases Hangar writes); bytes on standard input and output
     Tunnel { account: String, id: String },
-    /// Print state changes as they happen, until Ctrl-C
+    /// Print state changes as they happen, and the notifications the app would show for
+    /// them, until Ctrl-C
     Watch,
     /// Demo clouds on 127.0.0.1
     #[command(subcommand)]
@@ -320,14 +321,15 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Watch => {
-            let h = hangar(cli.config_dir)?;
-            let watcher = Watcher::new(h, Cadence::default());
-            let mut changes = watcher.changes();
-            tokio::spawn(watcher.clone().run());
+            // The app's own runtime and policy, with no window to have focus.
+            let node = Node::start(hangar(cli.config_dir)?, None);
+            let mut events = node.events();
             loop {
                 tokio::select! {
-                    change = changes.recv() => match change {
-                        Ok(c) => output::change(&c, json),
+                    event = events.recv() => match event {
+                        Ok(NodeEvent::StateChange(c)) => output::change(&c, json),
+                        Ok(NodeEvent::Notify(note)) => output::notification(&note, json),
+                        Ok(_) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(_) => return Ok(0),
                     },

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use chrono::Utc;
 use hangar_core::form::{FieldKind, Form};
+use hangar_core::notifications::Note;
 use hangar_core::watcher::StateChange;
 use hangar_core::{Account, Error, Link, ProviderInfo, Workspace};
 use serde::Serialize;
@@ -181,6 +182,17 @@ pub fn change(c: &StateChange, json: bool) {
         c.to,
         shown(&c.raw_state)
     );
+}
+
+/// A notification as the app would show it: `{"notification": {kind, summary, body, target}}`.
+pub fn notification(n: &Note, json: bool) {
+    if json {
+        let target = n.target.as_ref().map(|(account, id)| json!({ "account": account, "id": id }));
+        return print_json(
+            &json!({ "notification": { "kind": n.kind, "summary": n.summary, "body": n.body, "target": target } }),
+        );
+    }
+    println!("{} notification: {}: {}", Utc::now().to_rfc3339(), shown(&n.summary), shown(&n.body));
 }
 
 pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {

@@ -1,15 +1,17 @@
 //! Hangar's core: the domain model, the Provider trait and its vendors, accounts and
-//! secrets, the watcher. It knows nothing of Tauri; the desktop app and `hangarctl` are two
-//! thin faces over [`Hangar`].
+//! secrets, the watcher, and the runtime that owns them ([`node::Node`]). It knows nothing of
+//! Tauri; the desktop app and `hangarctl` are two thin faces over the Node and [`Hangar`].
 
 pub mod bindings;
 pub mod boot;
+pub mod clock;
 pub mod deeplink;
 pub mod error;
 pub mod form;
 pub mod hangar;
 pub mod http;
 pub mod model;
+pub mod node;
 pub mod notifications;
 pub mod platform;
 pub mod provider;

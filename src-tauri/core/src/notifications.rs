@@ -1,14 +1,17 @@
 //! Which desktop notifications a batch of state changes deserves: one per kind of change,
 //! coalesced (ten workspaces stopping at once make one notification), de-duplicated, and
-//! filtered by the user's settings. Pure: the desktop shell decides when a batch closes.
+//! filtered by the user's settings. Pure: the Node's policy decides when a batch closes.
 
 use std::collections::HashSet;
+
+use serde::Serialize;
 
 use crate::model::WorkspaceState;
 use crate::settings::NotificationSettings;
 use crate::watcher::StateChange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     Running,
     Stopped,

@@ -3,10 +3,16 @@
 //! first and is renamed into place, so a crash leaves the old file or the new one, never half
 //! of one. Files are the user's alone (0600, in 0700 directories): they name the user's
 //! accounts and workspaces.
+//!
+//! The account list and labels are read again only when their file changed on disk (another
+//! process, `hangarctl`, may change them), so a poll that changed nothing reads no file; the
+//! storage counts what it reads and writes so a test can hold it to that.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -41,20 +47,115 @@ struct AccountsFile {
 /// Labels a user gave workspaces of providers that have no names: account → id → label.
 type Labels = BTreeMap<String, BTreeMap<String, String>>;
 
+/// Files read and written since the storage was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileCounts {
+    pub reads: u64,
+    pub writes: u64,
+}
+
+/// What identifies one version of a file: every write replaces it (a rename), so a new
+/// version has a new inode as well as a new time.
+#[derive(Debug, Clone, PartialEq)]
+struct Version {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+fn version_of(path: &Path) -> Option<Version> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Version { modified: m.modified().ok(), len: m.len(), inode })
+}
+
+/// A file's parsed content, kept while the file is unchanged.
+struct Cached<T> {
+    version: Option<Version>,
+    value: T,
+}
+
 /// The account list and labels: on disk for a real profile, in memory for demo mode.
 pub struct Storage {
     paths: Option<Paths>,
     memory: Mutex<(AccountsFile, Labels)>,
     settings: Mutex<Settings>,
+    accounts_file: Mutex<Option<Cached<AccountsFile>>>,
+    labels_file: Mutex<Option<Cached<Labels>>>,
+    /// The workspace ids each account listed last (files derived from them change only with them).
+    listed: Mutex<BTreeMap<String, Vec<String>>>,
+    reads: AtomicU64,
+    writes: AtomicU64,
 }
 
 impl Storage {
     pub fn on_disk(paths: Paths) -> Storage {
-        Storage { paths: Some(paths), memory: Mutex::default(), settings: Mutex::default() }
+        Storage { paths: Some(paths), ..Storage::in_memory() }
     }
 
     pub fn in_memory() -> Storage {
-        Storage { paths: None, memory: Mutex::default(), settings: Mutex::default() }
+        Storage {
+            paths: None,
+            memory: Mutex::default(),
+            settings: Mutex::default(),
+            accounts_file: Mutex::default(),
+            labels_file: Mutex::default(),
+            listed: Mutex::default(),
+            reads: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+        }
+    }
+
+    /// How many files this storage read and wrote so far.
+    pub fn file_counts(&self) -> FileCounts {
+        FileCounts { reads: self.reads.load(Ordering::Relaxed), writes: self.writes.load(Ordering::Relaxed) }
+    }
+
+    /// Records the ids an account just listed; true when they differ from the last listing.
+    pub fn listed_changed(&self, account: &str, ids: Vec<String>) -> bool {
+        let mut listed = self.listed.lock().unwrap_or_else(|p| p.into_inner());
+        if listed.get(account) == Some(&ids) {
+            return false;
+        }
+        listed.insert(account.to_string(), ids);
+        true
+    }
+
+    /// Forgets what an account listed (it was removed or signed out).
+    pub fn forget_listed(&self, account: &str) {
+        self.listed.lock().unwrap_or_else(|p| p.into_inner()).remove(account);
+    }
+
+    fn read<T: DeserializeOwned + Default>(&self, path: &Path) -> Result<T> {
+        let value = read_json(path);
+        if path.exists() {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+        }
+        value
+    }
+
+    fn write<T: Serialize>(&self, path: &Path, value: &T) -> Result<()> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        write_json(path, value)
+    }
+
+    /// A file's content, read again only when the file changed since the last read.
+    fn read_cached<T: DeserializeOwned + Default + Clone>(
+        &self,
+        path: &Path,
+        cache: &Mutex<Option<Cached<T>>>,
+    ) -> Result<T> {
+        let version = version_of(path);
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.as_ref().filter(|c| c.version == version) {
+            return Ok(c.value.clone());
+        }
+        let value: T = self.read(path)?;
+        *cache = Some(Cached { version, value: value.clone() });
+        Ok(value)
     }
 
     pub fn paths(&self) -> Option<&Paths> {
@@ -67,7 +168,7 @@ impl Storage {
 
     pub fn accounts(&self) -> Result<Vec<Account>> {
         match &self.paths {
-            Some(p) => Ok(read_json::<AccountsFile>(&p.config.join("accounts.json"))?.accounts),
+            Some(p) => Ok(self.read_cached(&p.config.join("accounts.json"), &self.accounts_file)?.accounts),
             None => Ok(self.lock()?.0.accounts.clone()),
         }
     }
@@ -79,9 +180,9 @@ impl Storage {
             Some(p) => {
                 let _lock = lock_config(&p.config)?;
                 let path = p.config.join("accounts.json");
-                let mut file: AccountsFile = read_json(&path)?;
+                let mut file: AccountsFile = self.read(&path)?;
                 change(&mut file.accounts)?;
-                write_json(&path, &file)
+                self.write(&path, &file)
             }
             None => change(&mut self.lock()?.0.accounts),
         }
@@ -89,7 +190,7 @@ impl Storage {
 
     pub fn labels(&self, account: &str) -> Result<BTreeMap<String, String>> {
         let all: Labels = match &self.paths {
-            Some(p) => read_json(&p.config.join("labels.json"))?,
+            Some(p) => self.read_cached(&p.config.join("labels.json"), &self.labels_file)?,
             None => self.lock()?.1.clone(),
         };
         Ok(all.get(account).cloned().unwrap_or_default())
@@ -100,9 +201,9 @@ impl Storage {
             Some(p) => {
                 let _lock = lock_config(&p.config)?;
                 let path = p.config.join("labels.json");
-                let mut all: Labels = read_json(&path)?;
+                let mut all: Labels = self.read(&path)?;
                 change(&mut all);
-                write_json(&path, &all)
+                self.write(&path, &all)
             }
             None => {
                 change(&mut self.lock()?.1);
@@ -113,14 +214,14 @@ impl Storage {
 
     pub fn settings(&self) -> Settings {
         match &self.paths {
-            Some(p) => read_json(&p.config.join("settings.json")).unwrap_or_default(),
+            Some(p) => self.read(&p.config.join("settings.json")).unwrap_or_default(),
             None => self.settings.lock().map(|s| s.clone()).unwrap_or_default(),
         }
     }
 
     pub fn save_settings(&self, settings: &Settings) -> Result<()> {
         match &self.paths {
-            Some(p) => write_json(&p.config.join("settings.json"), settings),
+            Some(p) => self.write(&p.config.join("settings.json"), settings),
             None => {
                 *self.settings.lock().map_err(|_| Error::Internal("settings lock poisoned".into()))? = settings.clone();
                 Ok(())
@@ -130,7 +231,7 @@ impl Storage {
 
     /// Last known workspaces, shown at launch before the first refresh answers.
     pub fn cached_workspaces(&self) -> Vec<Workspace> {
-        self.paths.as_ref().and_then(|p| read_json(&p.cache.join("workspaces.json")).ok()).unwrap_or_default()
+        self.paths.as_ref().and_then(|p| self.read(&p.cache.join("workspaces.json")).ok()).unwrap_or_default()
     }
 
     /// Keeps the last snapshot for the next launch, without links: a link may carry a
@@ -139,7 +240,7 @@ impl Storage {
         let Some(p) = &self.paths else { return Ok(()) };
         let without_links: Vec<Workspace> =
             workspaces.iter().map(|w| Workspace { links: Vec::new(), ..w.clone() }).collect();
-        write_json(&p.cache.join("workspaces.json"), &without_links)
+        self.write(&p.cache.join("workspaces.json"), &without_links)
     }
 }
 
@@ -251,6 +352,34 @@ mod tests {
         let last = std::fs::read(&path).unwrap();
         assert_eq!(last.len(), 256 * 1024, "a whole file, never two writes mixed");
         assert!(last.iter().all(|b| *b == last[0]), "one writer's bytes only");
+    }
+
+    #[test]
+    fn the_account_list_is_read_again_only_when_its_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(dir.path().into())).unwrap();
+        let s = Storage::on_disk(paths.clone());
+        let other = Storage::on_disk(paths);
+        s.update_accounts(|_| Ok(())).unwrap();
+        s.accounts().unwrap();
+        let before = s.file_counts();
+        for _ in 0..5 {
+            s.accounts().unwrap();
+            s.labels("a").unwrap();
+        }
+        assert_eq!(s.file_counts().reads, before.reads, "nothing changed on disk: nothing read");
+        other
+            .update_accounts(|a| {
+                a.push(Account {
+                    name: "b".into(),
+                    provider: ProviderId::Aether,
+                    base_url: None,
+                    options: Default::default(),
+                });
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(s.accounts().unwrap().len(), 1, "another process's change is seen");
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! The only poller. Each account is refreshed on its own schedule, in parallel: fast while
 //! one of its workspaces is in transition or was just acted on, slowly when all is settled,
 //! backing off on errors, honouring Retry-After, and paused while it needs a new sign-in.
-//! It publishes the current snapshot and a change event whenever a workspace's normalized
-//! state changes (never on first sight, never for a repeated state).
+//! It publishes the current snapshot when what it shows changed, a change event whenever a
+//! workspace's normalized state changes (never on first sight, never for a repeated state),
+//! and a small "refreshed" stamp after every poll. A poll that changed nothing wakes no
+//! snapshot subscriber and writes no file.
+//!
+//! While something is in transition the cadence eases off: fast just after an action or the
+//! start of a transition, slower as it drags on (GPU capacity can be minutes away).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant as ClockInstant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -14,7 +19,8 @@ use tokio::sync::{broadcast, watch, Notify};
 use tokio::time::Instant;
 use ts_rs::TS;
 
-use crate::error::Error;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, ErrorCode};
 use crate::hangar::{AccountFailure, Hangar};
 use crate::http::MAX_RETRY_AFTER_SECS;
 use crate::model::{Workspace, WorkspaceState};
@@ -51,7 +57,32 @@ pub struct Snapshot {
     pub refreshed_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+impl Snapshot {
+    /// Whether two snapshots show the same thing (their time stamps aside).
+    pub fn shows_the_same(&self, other: &Snapshot) -> bool {
+        let status = |s: &Snapshot| -> Vec<(String, bool)> {
+            s.accounts.iter().map(|a| (a.account.clone(), a.paused)).collect()
+        };
+        let failures = |s: &Snapshot| -> Vec<(String, ErrorCode, String)> {
+            s.failures.iter().map(|f| (f.account.clone(), f.error.code, f.error.message.clone())).collect()
+        };
+        self.stale == other.stale
+            && self.workspaces == other.workspaces
+            && failures(self) == failures(other)
+            && status(self) == status(other)
+    }
+}
+
+/// A poll finished: when, and every account's last success (the window's "refreshed" note).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Refreshed {
+    #[ts(type = "string | null")]
+    pub at: Option<DateTime<Utc>>,
+    pub accounts: Vec<AccountStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct AccountStatus {
     pub account: String,
@@ -87,12 +118,26 @@ impl From<RefreshSettings> for Cadence {
     }
 }
 
+/// How the interval grows while a transition drags on: (for how long it has lasted, interval).
+const EASING: [(Duration, Duration); 3] = [
+    (Duration::from_secs(2 * 60), Duration::from_secs(5)),
+    (Duration::from_secs(4 * 60), Duration::from_secs(10)),
+    (Duration::from_secs(9 * 60), Duration::from_secs(20)),
+];
+
 impl Cadence {
-    fn interval(&self, busy: bool) -> Duration {
-        if busy {
-            self.fast
-        } else {
-            self.slow
+    /// The interval while busy for `busy_for` (since an action or the start of a transition):
+    /// the fast one for two minutes, then 5 s, 10 s from 4 min, 20 s from 9 min; never faster
+    /// than the user's transitional interval nor slower than the settled one.
+    pub fn busy_interval(&self, busy_for: Duration) -> Duration {
+        let step = EASING.iter().rev().find(|(after, _)| busy_for >= *after).map_or(self.fast, |(_, step)| *step);
+        step.max(self.fast).min(self.slow.max(self.fast))
+    }
+
+    fn interval(&self, busy_for: Option<Duration>) -> Duration {
+        match busy_for {
+            Some(d) => self.busy_interval(d),
+            None => self.slow,
         }
     }
 }
@@ -108,10 +153,12 @@ struct AccountBoard {
     /// Needs a new sign-in: polling it again would only repeat the same 401.
     paused: bool,
     errors_in_row: u32,
-    acted_at: Option<Instant>,
-    /// When the last successful list answered, and whether it asked for the fast interval;
-    /// a new cadence reschedules from there.
-    answered_at: Option<(Instant, bool)>,
+    acted_at: Option<ClockInstant>,
+    /// Since when this account has been busy (an action, or a workspace in transition).
+    busy_since: Option<ClockInstant>,
+    /// When the last successful list answered, and for how long it had been busy then; a
+    /// new cadence reschedules from there.
+    answered_at: Option<(Instant, Option<Duration>)>,
     polls: u64,
     last_success: Option<DateTime<Utc>>,
 }
@@ -140,8 +187,10 @@ type Key = (String, String);
 
 pub struct Watcher {
     hangar: Arc<Hangar>,
+    clock: Arc<dyn Clock>,
     cadence: Mutex<Cadence>,
     snapshot: watch::Sender<Snapshot>,
+    refreshed: watch::Sender<Refreshed>,
     changes: broadcast::Sender<StateChange>,
     wake: Notify,
     board: Mutex<Board>,
@@ -149,6 +198,11 @@ pub struct Watcher {
 
 impl Watcher {
     pub fn new(hangar: Arc<Hangar>, cadence: Cadence) -> Arc<Watcher> {
+        Watcher::with_clock(hangar, cadence, Arc::new(SystemClock))
+    }
+
+    /// A watcher whose cadence steps follow `clock` (tests move it by hand).
+    pub fn with_clock(hangar: Arc<Hangar>, cadence: Cadence, clock: Arc<dyn Clock>) -> Arc<Watcher> {
         let cached = hangar.storage().cached_workspaces();
         let mut board = Board::default();
         for w in &cached {
@@ -159,16 +213,24 @@ impl Watcher {
         let (changes, _) = broadcast::channel(256);
         Arc::new(Watcher {
             hangar,
+            clock,
             cadence: Mutex::new(cadence),
             snapshot,
+            refreshed: watch::channel(Refreshed::default()).0,
             changes,
             wake: Notify::new(),
             board: Mutex::new(board),
         })
     }
 
+    /// Changes when what the snapshot shows changed; its value is always the newest.
     pub fn snapshot(&self) -> watch::Receiver<Snapshot> {
         self.snapshot.subscribe()
+    }
+
+    /// Changes after every poll, whether or not it changed anything.
+    pub fn refreshed(&self) -> watch::Receiver<Refreshed> {
+        self.refreshed.subscribe()
     }
 
     pub fn changes(&self) -> broadcast::Receiver<StateChange> {
@@ -189,8 +251,8 @@ impl Watcher {
         *self.cadence.lock().unwrap_or_else(|p| p.into_inner()) = cadence;
         self.with_board(|b| {
             for a in b.accounts.values_mut().filter(|a| !a.in_flight && a.errors_in_row == 0) {
-                if let Some((at, busy)) = a.answered_at {
-                    a.due = Some(at + cadence.interval(busy));
+                if let Some((at, busy_for)) = a.answered_at {
+                    a.due = Some(at + cadence.interval(busy_for));
                 }
             }
         });
@@ -211,7 +273,9 @@ impl Watcher {
     pub fn acted(&self, account: &str) {
         self.with_board(|b| {
             let a = b.accounts.entry(account.to_string()).or_default();
-            a.acted_at = Some(Instant::now());
+            let now = self.clock.now();
+            a.acted_at = Some(now);
+            a.busy_since = Some(now);
             a.due = Some(Instant::now());
         });
         self.wake.notify_one();
@@ -308,6 +372,7 @@ impl Watcher {
             None => Ok(l.workspaces),
         });
         let now = Instant::now();
+        let clock_now = self.clock.now();
         let cadence = self.cadence();
         let changes = self.with_board(|b| {
             let Board { accounts, known } = b;
@@ -321,10 +386,12 @@ impl Watcher {
                     a.failure = None;
                     a.last_success = Some(Utc::now());
                     a.errors_in_row = 0;
-                    let acted = a.acted_at.is_some_and(|t| now.duration_since(t) < cadence.after_action);
-                    let busy = list.iter().any(|w| w.state.is_transitional());
-                    a.due = Some(now + cadence.interval(busy || acted));
-                    a.answered_at = Some((now, busy || acted));
+                    let acted = a.acted_at.is_some_and(|t| clock_now.duration_since(t) < cadence.after_action);
+                    let busy = acted || list.iter().any(|w| w.state.is_transitional());
+                    a.busy_since = if busy { Some(a.busy_since.unwrap_or(clock_now)) } else { None };
+                    let busy_for = a.busy_since.map(|t| clock_now.duration_since(t));
+                    a.due = Some(now + cadence.interval(busy_for));
+                    a.answered_at = Some((now, busy_for));
                     changes = diff(account, known, &list);
                     a.workspaces = list;
                 }
@@ -376,16 +443,23 @@ impl Watcher {
                 })
                 .collect();
             accounts.sort_by(|x, y| x.account.cmp(&y.account));
-            Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(Utc::now()) }
+            Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(self.clock.wall()) }
         });
+        let refreshed = Refreshed { at: snap.refreshed_at, accounts: snap.accounts.clone() };
+        let cards_changed = self.snapshot.borrow().workspaces != snap.workspaces;
         // A poll that changed nothing writes nothing.
-        let unchanged = self.snapshot.borrow().workspaces == snap.workspaces;
-        if !unchanged {
+        if cards_changed {
             if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {
                 tracing::warn!(code = e.code(), "cache write failed");
             }
         }
-        self.snapshot.send_replace(snap);
+        // The newest value is kept either way; subscribers wake only when it shows something new.
+        self.snapshot.send_if_modified(|current| {
+            let changed = !current.shows_the_same(&snap);
+            *current = snap;
+            changed
+        });
+        self.refreshed.send_replace(refreshed);
     }
 }
 
@@ -453,6 +527,30 @@ mod tests {
         assert_eq!(backoff(c, 1), Duration::from_secs(4));
         assert_eq!(backoff(c, 3), Duration::from_secs(16));
         assert_eq!(backoff(c, 30), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_long_transition_is_polled_less_and_less_often() {
+        let c = Cadence::default();
+        let at = |mins: u64, secs: u64| c.busy_interval(Duration::from_secs(mins * 60 + secs));
+        assert_eq!(at(0, 0), Duration::from_secs(2));
+        assert_eq!(at(1, 59), Duration::from_secs(2), "fast for the first two minutes");
+        assert_eq!(at(2, 0), Duration::from_secs(5));
+        assert_eq!(at(3, 59), Duration::from_secs(5));
+        assert_eq!(at(4, 0), Duration::from_secs(10));
+        assert_eq!(at(9, 0), Duration::from_secs(20));
+        assert_eq!(at(600, 0), Duration::from_secs(20), "capped");
+    }
+
+    #[test]
+    fn the_users_intervals_bound_the_easing() {
+        let slow_fast = Cadence::from(RefreshSettings { transitional_secs: 15, settled_secs: 60 });
+        assert_eq!(slow_fast.busy_interval(Duration::ZERO), Duration::from_secs(15));
+        assert_eq!(slow_fast.busy_interval(Duration::from_secs(300)), Duration::from_secs(15));
+        assert_eq!(slow_fast.busy_interval(Duration::from_secs(3600)), Duration::from_secs(20));
+        let short_settled =
+            Cadence { fast: Duration::from_millis(150), slow: Duration::from_millis(1500), ..Cadence::default() };
+        assert_eq!(short_settled.busy_interval(Duration::from_secs(3600)), Duration::from_millis(1500));
     }
 
     #[test]

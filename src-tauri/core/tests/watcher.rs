@@ -215,9 +215,10 @@ async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
     let settled = Cadence { slow: Duration::from_secs(60), ..cadence() };
     let watcher = Watcher::new(h, settled);
     tokio::spawn(watcher.clone().run());
-    let mut snaps = watcher.snapshot();
+    // Every poll moves the "refreshed" stamp; the snapshot wakes only when something changed.
+    let mut polled = watcher.refreshed();
     while watcher.polls("a") < 1 {
-        snaps.changed().await.unwrap();
+        polled.changed().await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(watcher.polls("a"), 1, "with a 60 s settled interval, no second poll yet");
@@ -226,7 +227,7 @@ async fn a_running_watcher_polls_on_the_new_cadence_at_once() {
     let changed_at = std::time::Instant::now();
     tokio::time::timeout(Duration::from_secs(2), async {
         while watcher.polls("a") < 3 {
-            snaps.changed().await.unwrap();
+            polled.changed().await.unwrap();
         }
     })
     .await
@@ -288,4 +289,37 @@ async fn a_poll_that_changed_nothing_writes_no_file() {
     watcher.refresh();
     watcher.tick().await;
     assert!(cache.exists(), "a change is cached");
+}
+
+#[tokio::test]
+async fn a_long_transition_is_polled_less_often_as_it_drags_on() {
+    let d = aether::start_with_token(
+        Timing { provision: Duration::from_millis(500), transition: Duration::from_secs(3600) },
+        TOKEN.into(),
+    )
+    .await
+    .unwrap();
+    let h = hangar_with(&[("a", &d)]).await;
+    let clock = Arc::new(hangar_core::clock::FakeClock::default());
+    let watcher = Watcher::with_clock(h.clone(), Cadence::default(), clock.clone());
+    watcher.tick().await;
+    let w = watcher.current().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap();
+    h.act("a", &w.id, Action::Stop).await.unwrap();
+    watcher.acted("a");
+    let interval = || async {
+        watcher.tick().await;
+        let next = watcher.next_poll("a").unwrap();
+        (next - tokio::time::Instant::now()).as_secs_f64().round() as u64
+    };
+    assert_eq!(interval().await, 2, "fast just after the action");
+    clock.advance(Duration::from_secs(119));
+    assert_eq!(interval().await, 2, "still stopping, still within two minutes");
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(interval().await, 5);
+    clock.advance(Duration::from_secs(120));
+    assert_eq!(interval().await, 10);
+    clock.advance(Duration::from_secs(600));
+    assert_eq!(interval().await, 20, "capped");
+    watcher.acted("a");
+    assert_eq!(interval().await, 2, "a new action is followed fast again");
 }

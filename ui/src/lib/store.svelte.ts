@@ -39,6 +39,11 @@ class Hangar {
     try {
       this.api = await backend();
       this.api.onSnapshot((s) => (this.snapshot = s));
+      // Nothing shown changed: only the "refreshed" notes move (the cards stay as they are).
+      this.api.onRefreshed((r) => {
+        if (this.snapshot) this.snapshot = { ...this.snapshot, accounts: r.accounts, refreshed_at: r.at };
+      });
+      this.api.onSettings((s) => this.applySettings(s));
       this.api.onSessionChanged(async () => {
         this.info = await this.api!.appInfo();
       });

@@ -25,7 +25,12 @@ impl Hangar {
         for (name, r) in futures::future::join_all(tasks).await {
             match r {
                 Ok(ws) => {
-                    self.prune_ssh_hosts(&name, Some(&ws));
+                    // Host blocks change only with the list of ids: an unchanged list reads no file.
+                    let mut ids: Vec<String> = ws.iter().map(|w| w.id.clone()).collect();
+                    ids.sort_unstable();
+                    if self.storage.listed_changed(&name, ids) {
+                        self.prune_ssh_hosts(&name, Some(&ws));
+                    }
                     let labels = self.storage.labels(&name).unwrap_or_default();
                     out.workspaces.extend(ws.into_iter().map(|w| with_label(w, &labels)));
                 }

@@ -8,6 +8,8 @@ import type { ErrorCode } from '../bindings/ErrorCode';
 import { ErrorCodes } from '../bindings/errorCodes';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { FocusTarget } from '../bindings/FocusTarget';
+import type { Refreshed } from '../bindings/Refreshed';
+import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 
@@ -16,7 +18,11 @@ export type Unsubscribe = () => void;
 /** The commands the core answers (generated from src-tauri/src/ipc.rs) and the events it sends. */
 export interface Backend extends Commands {
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
+  /** A refresh changed nothing that is shown: only when it happened, and each account's last success. */
+  onRefreshed(cb: (r: Refreshed) => void): Unsubscribe;
   onStateChange(cb: (c: StateChange) => void): Unsubscribe;
+  /** The settings changed (saved here, paused from the tray, a new session). */
+  onSettings(cb: (s: Settings) => void): Unsubscribe;
   onSessionChanged(cb: (demo: boolean) => void): Unsubscribe;
   /** A `hangar://open` link asked for this card. */
   onFocusRequest(cb: (t: FocusTarget) => void): Unsubscribe;

@@ -94,6 +94,7 @@ export function memoryBackend(): Backend {
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
   const snapListeners = new Set<(s: Snapshot) => void>();
   const changeListeners = new Set<(c: StateChange) => void>();
+  const settingsListeners = new Set<(s: Settings) => void>();
   let stale = true;
 
   const snapshot = (): Snapshot => ({
@@ -232,9 +233,12 @@ export function memoryBackend(): Backend {
       publish();
     },
     settings: async () => structuredClone(settings),
-    saveSettings: async (s) => { settings = structuredClone(s); },
+    saveSettings: async (s) => { settings = structuredClone(s); settingsListeners.forEach((cb) => cb(structuredClone(settings))); },
     onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
+    // The demo has no poll of its own: every change comes as a snapshot.
+    onRefreshed: () => () => {},
     onStateChange: (cb) => { changeListeners.add(cb); return () => changeListeners.delete(cb); },
+    onSettings: (cb) => { settingsListeners.add(cb); return () => settingsListeners.delete(cb); },
     onSessionChanged: () => () => {},
     onFocusRequest: (cb) => {
       const link = params.get('link');

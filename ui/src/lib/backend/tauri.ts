@@ -5,6 +5,9 @@ import { commands } from '../bindings/commands';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 import type { FocusTarget } from '../bindings/FocusTarget';
+import type { Refreshed } from '../bindings/Refreshed';
+import type { Settings } from '../bindings/Settings';
+import { EVENTS } from '../bindings/events';
 
 async function call(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   try {
@@ -22,10 +25,12 @@ function subscribe<T>(event: string, cb: (payload: T) => void): Unsubscribe {
 export function tauriBackend(): Backend {
   return {
     ...commands(call),
-    onSnapshot: (cb) => subscribe<Snapshot>('snapshot', cb),
-    onStateChange: (cb) => subscribe<StateChange>('state-change', cb),
-    onSessionChanged: (cb) => subscribe<boolean>('session-changed', cb),
-    onFocusRequest: (cb) => subscribe<FocusTarget>('focus-workspace', cb),
-    onNotice: (cb) => subscribe<string>('notice', cb),
+    onSnapshot: (cb) => subscribe<Snapshot>(EVENTS.snapshot, cb),
+    onRefreshed: (cb) => subscribe<Refreshed>(EVENTS.refreshed, cb),
+    onStateChange: (cb) => subscribe<StateChange>(EVENTS.stateChange, cb),
+    onSettings: (cb) => subscribe<Settings>(EVENTS.settings, cb),
+    onSessionChanged: (cb) => subscribe<boolean>(EVENTS.sessionChanged, cb),
+    onFocusRequest: (cb) => subscribe<FocusTarget>(EVENTS.focusWorkspace, cb),
+    onNotice: (cb) => subscribe<string>(EVENTS.notice, cb),
   };
 }
