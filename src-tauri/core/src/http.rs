@@ -494,7 +494,7 @@ mod tests {
         assert!(validate_base_url("http://10.0.0.1:8080").is_err());
         assert!(validate_base_url("ftp://example.com").is_err());
         assert!(validate_base_url("https://user:pw@example.com").is_err());
-        assert!(validate_base_url("https://api.runaether.dev").is_ok());
+        assert!(validate_base_url("https://api.example.dev").is_ok());
         for ok in ["http://127.0.0.1:9", "http://127.8.0.3", "http://localhost:1", "http://[::1]:5"] {
             assert!(validate_base_url(ok).is_ok(), "{ok}");
         }
