@@ -75,14 +75,6 @@ impl<'a> Call<'a> {
         self.idempotent = true;
         self
     }
-
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    pub fn path(&self) -> &'a [&'a str] {
-        self.path
-    }
 }
 
 /// One account's REST client: its `Http`, how it authenticates, and how its vendor words errors.
@@ -169,10 +161,6 @@ impl Rest {
             true => Ok(resp),
             false => Err((self.decode_error)(&resp)),
         }
-    }
-
-    pub fn error_of(&self, resp: &RawResponse) -> Error {
-        (self.decode_error)(resp)
     }
 
     /// Sends a call; its answer must be a 2xx.
