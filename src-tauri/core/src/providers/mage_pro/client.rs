@@ -148,11 +148,16 @@ impl Client {
         Err(Error::Internal("unreachable retry".into()))
     }
 
-    pub(super) async fn workspaces(&self) -> Result<Vec<WireWorkspace>> {
+    /// The workspace list as it came; `workspaces` also checks each one can be addressed.
+    pub(super) async fn workspace_list(&self) -> Result<Vec<WireWorkspace>> {
         let answer = self.call(Op::List, Method::GET, &["workspaces"], None).await?;
-        let list: super::wire::WorkspaceList = decode(answer, "GET /api/workspaces")?;
-        list.workspaces.iter().try_for_each(|w| require_name(w, "GET /api/workspaces"))?;
-        Ok(list.workspaces)
+        Ok(decode::<super::wire::WorkspaceList>(answer, "GET /api/workspaces")?.workspaces)
+    }
+
+    pub(super) async fn workspaces(&self) -> Result<Vec<WireWorkspace>> {
+        let list = self.workspace_list().await?;
+        list.iter().try_for_each(|w| require_name(w, "GET /api/workspaces"))?;
+        Ok(list)
     }
 
     pub(super) async fn workspace(&self, name: &str) -> Result<WireWorkspace> {
