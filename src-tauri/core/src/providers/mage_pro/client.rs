@@ -51,7 +51,7 @@ impl Client {
     ) -> Result<Self> {
         let mut rest = Rest::new(http, |r| r.status_error(None, None))
             .with_query("_http_error_codes", "true")
-            .with_secret_header("x-api-key", api_key, "api_key")?;
+            .with_secret_header("x-api-key", api_key, "api_key", "API key")?;
         if let Some(t) = &token {
             rest.add_secret(&t.raw);
         }
@@ -122,7 +122,7 @@ impl Client {
         let rest = self.session().rest.clone();
         let mut call = Call::new(method, path).query(query);
         if let Some(t) = token {
-            call = call.header("oauth-token", secret_header(&t.raw, "oauth_token")?);
+            call = call.header("oauth-token", secret_header(&t.raw, "oauth_token", "OAuth token")?);
         }
         if let Some(b) = body {
             call = call.json(b)?;
