@@ -272,6 +272,9 @@ pub struct Http {
     secrets: Vec<String>,
     vendor: String,
     settings: HttpSettings,
+    max_body: usize,
+    /// What a user edits when the service moved ("base URL"), for the redirect message.
+    address_setting: &'static str,
 }
 
 impl Http {
@@ -284,7 +287,22 @@ impl Http {
             secrets: creds.values().map(str::to_string).collect(),
             vendor: vendor.into(),
             settings,
+            max_body: MAX_BODY_BYTES,
+            address_setting: "base URL",
         })
+    }
+
+    /// A lower cap on answers, for services whose answers are small (a sign-in's are a few
+    /// hundred bytes): anything near the cap is no answer of theirs.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes.min(MAX_BODY_BYTES);
+        self
+    }
+
+    /// Names the account setting that holds this client's address, for redirect messages.
+    pub fn with_address_setting(mut self, setting: &'static str) -> Self {
+        self.address_setting = setting;
+        self
     }
 
     pub fn base(&self) -> &Url {
@@ -391,14 +409,19 @@ impl Http {
             .and_then(|l| resp.url().join(l).ok())
             .map(|u| u.origin().ascii_serialization());
         let announced = resp.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
-        let mut bytes = Vec::with_capacity(announced.min(MAX_BODY_BYTES));
+        let too_large = || {
+            let mib = self.max_body as f64 / (1024.0 * 1024.0);
+            Failure::Final(Error::BadResponse { message: format!("{what} sent a body over {mib} MiB") })
+        };
+        if announced > self.max_body {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::with_capacity(announced);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                        return Err(Failure::Final(Error::BadResponse {
-                            message: format!("{what} sent a body over 32 MiB"),
-                        }));
+                    if bytes.len() + chunk.len() > self.max_body {
+                        return Err(too_large());
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -427,12 +450,13 @@ impl Http {
         let to = r.location_origin.as_deref().unwrap_or("another address");
         Error::BadResponse {
             message: format!(
-                "{} answered {} {} to {to}; Hangar sends an account's credentials only to its own base URL \
-                 ({}), so it did not follow. If the service has moved, edit the account's base URL",
+                "{} answered {} {}, a redirect to {to}; Hangar sends an account's credentials only to its own \
+                 {setting} ({}), so it did not follow. If the service has moved, edit the account's {setting}",
                 r.what,
                 r.status,
                 reason(r.status),
-                self.base.origin().ascii_serialization()
+                self.base.origin().ascii_serialization(),
+                setting = self.address_setting,
             ),
         }
     }
@@ -470,7 +494,7 @@ mod tests {
         assert!(validate_base_url("http://10.0.0.1:8080").is_err());
         assert!(validate_base_url("ftp://example.com").is_err());
         assert!(validate_base_url("https://user:pw@example.com").is_err());
-        assert!(validate_base_url("https://api.runaether.dev").is_ok());
+        assert!(validate_base_url("https://api.example.dev").is_ok());
         for ok in ["http://127.0.0.1:9", "http://127.8.0.3", "http://localhost:1", "http://[::1]:5"] {
             assert!(validate_base_url(ok).is_ok(), "{ok}");
         }

@@ -6,41 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-#[ts(export)]
-pub enum ProviderId {
-    Anyscale,
-    Exalsius,
-    Strongly,
-    Aether,
-    MagePro,
-}
-
-impl ProviderId {
-    pub const ALL: [ProviderId; 5] =
-        [ProviderId::Anyscale, ProviderId::Exalsius, ProviderId::Strongly, ProviderId::Aether, ProviderId::MagePro];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Anyscale => "anyscale",
-            ProviderId::Exalsius => "exalsius",
-            ProviderId::Strongly => "strongly",
-            ProviderId::Aether => "aether",
-            ProviderId::MagePro => "mage-pro",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ProviderId> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for ProviderId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Which provider kind an account is of; the kinds are listed in `providers`.
+pub use crate::providers::ProviderId;
 
 /// The normalized lifecycle every vendor's states are mapped onto.
 #[derive(

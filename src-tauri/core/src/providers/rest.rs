@@ -75,14 +75,6 @@ impl<'a> Call<'a> {
         self.idempotent = true;
         self
     }
-
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    pub fn path(&self) -> &'a [&'a str] {
-        self.path
-    }
 }
 
 /// One account's REST client: its `Http`, how it authenticates, and how its vendor words errors.
@@ -107,10 +99,10 @@ impl Rest {
         self
     }
 
-    /// A secret header on every call (an API key). `field` names the credential a value that
-    /// cannot be a header came from.
-    pub fn with_secret_header(mut self, name: &'static str, value: &str, field: &str) -> Result<Self> {
-        self.headers.insert(HeaderName::from_static(name), secret_header(value, field)?);
+    /// A secret header on every call (an API key). A value that cannot be a header is blamed on
+    /// the credential `field` it came from, called `label` in the message.
+    pub fn with_secret_header(mut self, name: &'static str, value: &str, field: &str, label: &str) -> Result<Self> {
+        self.headers.insert(HeaderName::from_static(name), secret_header(value, field, label)?);
         Ok(self)
     }
 
@@ -171,10 +163,6 @@ impl Rest {
         }
     }
 
-    pub fn error_of(&self, resp: &RawResponse) -> Error {
-        (self.decode_error)(resp)
-    }
-
     /// Sends a call; its answer must be a 2xx.
     pub async fn call(&self, call: Call<'_>) -> Result<RawResponse> {
         self.check(self.send(call).await?)
@@ -207,20 +195,11 @@ impl Rest {
 }
 
 /// A header value that never shows in `Debug` output.
-pub fn secret_header(value: &str, field: &str) -> Result<HeaderValue> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
-        Error::invalid(field, format!("the {} has characters an HTTP header cannot carry", label(field)))
-    })?;
+pub fn secret_header(value: &str, field: &str, label: &str) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid(field, format!("the {label} has characters an HTTP header cannot carry")))?;
     v.set_sensitive(true);
     Ok(v)
-}
-
-fn label(field: &str) -> String {
-    match field {
-        "api_key" => "API key".into(),
-        "oauth_token" => "OAuth token".into(),
-        other => other.replace('_', " "),
-    }
 }
 
 #[cfg(test)]
@@ -238,7 +217,7 @@ mod tests {
     fn every_request_carries_the_accounts_credentials_and_fixed_query() {
         let rest = rest()
             .with_bearer("tok_123456")
-            .with_secret_header("x-api-key", "key-abc", "api_key")
+            .with_secret_header("x-api-key", "key-abc", "api_key", "API key")
             .unwrap()
             .with_query("_flag", "true");
         let req = rest.request(Method::GET, &["things"]).build().unwrap();
@@ -251,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_key_that_cannot_be_a_header_names_its_field() {
-        let err = rest().with_secret_header("x-api-key", "a\nb", "api_key").err().unwrap();
+        let err = rest().with_secret_header("x-api-key", "a\nb", "api_key", "API key").err().unwrap();
         assert_eq!(err.field(), Some("api_key"));
         assert!(err.to_string().contains("API key"), "{err}");
     }

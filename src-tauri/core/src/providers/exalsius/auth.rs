@@ -1,23 +1,28 @@
 //! Signing in to exalsius (Auth0, contract §2): Authorization Code + PKCE on a loopback
-//! redirect, the device-code fallback, refresh and revoke. Tokens leave this module only inside
-//! `Credentials` (whose `Debug` shows no value); no error message here quotes a response body.
+//! redirect (`loopback`), the device-code fallback (`device`), refresh and revoke. Every call to
+//! the sign-in service goes through Hangar's `Http` (timeouts, no redirect to another origin, a
+//! small body cap); the `oauth2` crate makes the PKCE pair and the CSRF state. Tokens leave this
+//! module only inside `Credentials` (whose `Debug` shows no value); no error message here
+//! quotes a response body.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, OnceLock};
+mod device;
+mod loopback;
+
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rand::Rng;
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
+use reqwest::Method;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::http::{validate_base_url, HttpSettings};
+use crate::http::{validate_base_url, Http, HttpSettings};
 use crate::secrets::Credentials;
+
+pub use device::{poll_device, request_device_code, sign_in_device, DeviceCode};
 
 pub const DEFAULT_ISSUER: &str = "https://exalsius.eu.auth0.com/";
 /// The official CLI's public native client (no secret).
@@ -41,16 +46,12 @@ pub const OPT_AUDIENCE: &str = "audience";
 pub const OPT_ORGANIZATION: &str = "organization";
 
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
-const DEVICE_TIMEOUT: Duration = Duration::from_secs(300);
-const MAX_REQUEST_HEAD: usize = 16 * 1024;
 /// Token, device-code and revoke answers are a few hundred bytes; anything near this is not one.
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;
-/// What RFC 8628 §3.5 has a client add to its polling interval on each `slow_down`.
-const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// Form fields whose values are secrets: no error message may show them, even echoed back.
 const SECRET_FIELDS: [&str; 5] = ["code", "code_verifier", "device_code", "refresh_token", "token"];
-const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// Random bytes behind a PKCE verifier: 64 characters once base64url-encoded.
+const VERIFIER_BYTES: u32 = 48;
 
 /// Where and as whom to sign in. Defaults are the official CLI's.
 #[derive(Debug, Clone)]
@@ -108,58 +109,27 @@ impl AuthSettings {
         self.issuer.join(path).map_err(|_| Error::invalid(OPT_AUTH_URL, "auth_url cannot hold the sign-in paths"))
     }
 
-    /// One client per pair of timeouts for the whole process, so sign-in calls share their
-    /// connections. It follows no redirect: the request carries a refresh token or a code.
-    fn client(&self) -> Result<reqwest::Client> {
-        type Timeouts = (Duration, Duration);
-        static CLIENTS: OnceLock<Mutex<HashMap<Timeouts, reqwest::Client>>> = OnceLock::new();
-        let key = (self.http.connect_timeout, self.http.timeout);
-        let mut clients = CLIENTS
-            .get_or_init(Default::default)
-            .lock()
-            .map_err(|_| Error::Internal("the sign-in HTTP client cache is poisoned".into()))?;
-        if let Some(client) = clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = reqwest::Client::builder()
-            .connect_timeout(key.0)
-            .timeout(key.1)
-            .user_agent(concat!("hangar/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        clients.insert(key, client.clone());
-        Ok(client)
+    /// The sign-in service's client: no credentials of the account's to redact (a success
+    /// carries new tokens, which must come back as they are), answers capped small.
+    fn http(&self) -> Result<Http> {
+        Ok(Http::new(self.issuer.as_str(), "exalsius sign-in service", &Credentials::default(), self.http)?
+            .with_max_body(MAX_ANSWER_BYTES)
+            .with_address_setting("sign-in address (auth_url)"))
     }
 }
 
-/// A PKCE pair (RFC 7636). `Debug` hides the verifier.
+/// A PKCE pair (RFC 7636, S256). `Debug` hides the verifier.
+#[derive(Debug)]
 pub struct Pkce {
-    pub verifier: String,
-    pub challenge: String,
-}
-
-impl std::fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pkce").field("challenge", &self.challenge).finish_non_exhaustive()
-    }
+    pub verifier: PkceCodeVerifier,
+    pub challenge: PkceCodeChallenge,
 }
 
 impl Pkce {
     pub fn generate() -> Pkce {
-        let verifier = random_string(64, UNRESERVED);
-        Pkce { challenge: challenge_of(&verifier), verifier }
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256_len(VERIFIER_BYTES);
+        Pkce { verifier, challenge }
     }
-}
-
-/// `BASE64URL(SHA256(verifier))` without padding: the S256 method.
-pub fn challenge_of(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-fn random_string(len: usize, alphabet: &[u8]) -> String {
-    let mut rng = rand::rng();
-    (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
 }
 
 /// The browser's first stop: Auth0's `/authorize` with everything the flow needs.
@@ -194,217 +164,30 @@ pub fn authorize_url(
 /// checks `state` and exchanges the code. Returns `access_token`, `refresh_token` and
 /// `expires_at` credentials.
 pub async fn sign_in_pkce(settings: &AuthSettings, open_browser: impl Fn(&str) -> Result<()>) -> Result<Credentials> {
-    let (listener, port) = bind_loopback().await?;
+    let (listener, port) = loopback::bind().await?;
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let pkce = Pkce::generate();
-    let state = random_string(32, ALNUM);
-    let nonce = random_string(32, ALNUM);
-    let url = authorize_url(settings, &pkce.challenge, &state, &nonce, &redirect_uri)?;
+    let (state, nonce) = (CsrfToken::new_random(), CsrfToken::new_random());
+    let url = authorize_url(settings, pkce.challenge.as_str(), state.secret(), nonce.secret(), &redirect_uri)?;
     open_browser(url.as_str())?;
-    let code = tokio::time::timeout(settings.browser_timeout, wait_for_callback(&listener, &state)).await.map_err(
-        |_| {
+    let code = tokio::time::timeout(settings.browser_timeout, loopback::wait_for_code(listener, state.secret()))
+        .await
+        .map_err(|_| {
             Error::Unavailable(format!(
                 "the browser sign-in did not finish within {} s; try again, or sign in with a device code",
                 settings.browser_timeout.as_secs()
             ))
-        },
-    )??;
-    drop(listener);
+        })??;
     let form = [
         ("grant_type", "authorization_code"),
         ("client_id", settings.client_id.as_str()),
         ("code", code.as_str()),
-        ("code_verifier", pkce.verifier.as_str()),
+        ("code_verifier", pkce.verifier.secret().as_str()),
         ("redirect_uri", redirect_uri.as_str()),
     ];
     match token_request(settings, &form).await? {
         TokenAnswer::Tokens(t) => Ok(t.credentials(None)),
         TokenAnswer::Refused(r) => Err(Error::Unauthorized(format!("exalsius refused the sign-in code: {r}"))),
-    }
-}
-
-async fn bind_loopback() -> Result<(TcpListener, u16)> {
-    for port in LOOPBACK_PORTS {
-        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)).await {
-            return Ok((l, port));
-        }
-    }
-    Err(Error::Unavailable(
-        "ports 8999, 9000, 9001 and 9002 on 127.0.0.1 are all in use, and exalsius accepts the browser's answer \
-         only there; free one of them, or sign in with a device code"
-            .into(),
-    ))
-}
-
-/// Serves the loopback listener until the `/callback` request of this sign-in comes; other
-/// paths get a 404. Any page open in the browser can send requests here, so one without this
-/// sign-in's `state` is answered and otherwise ignored: it can neither end the sign-in nor
-/// hand it a code.
-async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<String> {
-    loop {
-        let (mut stream, _) = listener.accept().await?;
-        let head = match tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await {
-            Ok(Ok(h)) => h,
-            _ => continue,
-        };
-        let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or("").to_string();
-        let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
-            reply(&mut stream, 400, "Bad request").await;
-            continue;
-        };
-        if url.path() != "/callback" {
-            reply(&mut stream, 404, "Not found").await;
-            continue;
-        }
-        let q: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
-        if q.get("state").map(String::as_str) != Some(state) {
-            reply(&mut stream, 400, "This is not the answer of the sign-in Hangar is waiting for.").await;
-            continue;
-        }
-        if let Some(error) = q.get("error") {
-            reply(&mut stream, 200, "Sign-in failed. You can close this tab and return to Hangar.").await;
-            let why = q.get("error_description").map(|d| format!(" ({})", printable(d))).unwrap_or_default();
-            return Err(Error::Unauthorized(format!("exalsius sign-in was refused: {}{why}", printable(error))));
-        }
-        let Some(code) = q.get("code").filter(|c| !c.is_empty()) else {
-            reply(&mut stream, 400, "The sign-in answer carried no code.").await;
-            return Err(Error::BadResponse { message: "exalsius redirected back without a sign-in code".into() });
-        };
-        reply(&mut stream, 200, "Signed in to exalsius. You can close this tab and return to Hangar.").await;
-        return Ok(code.clone());
-    }
-}
-
-async fn read_head(stream: &mut TcpStream) -> std::io::Result<String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < MAX_REQUEST_HEAD {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-async fn reply(stream: &mut TcpStream, status: u16, text: &str) {
-    let reason = match status {
-        200 => "OK",
-        404 => "Not Found",
-        _ => "Bad Request",
-    };
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Hangar</title></head>\
-         <body style=\"font-family:sans-serif\"><h2>Hangar</h2><p>{text}</p></body></html>"
-    );
-    let resp = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(resp.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// What `/oauth/device/code` answered. `Debug` hides the device code (it polls for tokens).
-#[derive(Clone, Deserialize)]
-pub struct DeviceCode {
-    device_code: String,
-    pub user_code: String,
-    pub verification_uri: String,
-    #[serde(default)]
-    pub verification_uri_complete: Option<String>,
-    #[serde(default)]
-    pub expires_in: Option<u64>,
-    #[serde(default)]
-    pub interval: Option<u64>,
-}
-
-impl DeviceCode {
-    /// What the user is shown (the code that polls for tokens is not part of it).
-    pub fn prompt(&self) -> crate::provider::DevicePrompt {
-        crate::provider::DevicePrompt {
-            user_code: self.user_code.clone(),
-            verification_uri: self.verification_uri.clone(),
-            verification_uri_complete: self.verification_uri_complete.clone(),
-            expires_in_secs: self.expires_in,
-        }
-    }
-}
-
-impl std::fmt::Debug for DeviceCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceCode")
-            .field("user_code", &self.user_code)
-            .field("verification_uri", &self.verification_uri)
-            .field("verification_uri_complete", &self.verification_uri_complete)
-            .field("expires_in", &self.expires_in)
-            .field("interval", &self.interval)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Signs in with a device code: `show` gets the code to display (the verification URI and
-/// the user code), then this polls until the user confirms, refuses, or the code expires.
-pub async fn sign_in_device(settings: &AuthSettings, show: impl Fn(&DeviceCode)) -> Result<Credentials> {
-    let code = request_device_code(settings).await?;
-    show(&code);
-    poll_device(settings, &code).await
-}
-
-pub async fn request_device_code(settings: &AuthSettings) -> Result<DeviceCode> {
-    let mut form = vec![
-        ("client_id", settings.client_id.as_str()),
-        ("audience", settings.audience.as_str()),
-        ("scope", settings.scope.as_str()),
-    ];
-    if let Some(org) = &settings.organization {
-        form.push(("organization", org.as_str()));
-    }
-    let (status, body) = post_form(settings, "oauth/device/code", &form).await?;
-    if (200..300).contains(&status) {
-        return serde_json::from_str(&body).map_err(|_| Error::BadResponse {
-            message: "the exalsius sign-in service answered a device code Hangar cannot read".into(),
-        });
-    }
-    Err(refusal_error(status, &body, "exalsius refused to start a device sign-in"))
-}
-
-pub async fn poll_device(settings: &AuthSettings, code: &DeviceCode) -> Result<Credentials> {
-    let mut interval = Duration::from_secs(code.interval.unwrap_or(5).max(1));
-    let lifetime = code.expires_in.map(Duration::from_secs).unwrap_or(DEVICE_TIMEOUT).min(Duration::from_secs(900));
-    let deadline = tokio::time::Instant::now() + lifetime;
-    let form = [
-        ("client_id", settings.client_id.as_str()),
-        ("device_code", code.device_code.as_str()),
-        ("grant_type", DEVICE_GRANT),
-    ];
-    loop {
-        tokio::time::sleep(interval).await;
-        if tokio::time::Instant::now() > deadline {
-            return Err(Error::Unauthorized(
-                "the device sign-in was not confirmed in time; start the sign-in again".into(),
-            ));
-        }
-        match token_request(settings, &form).await? {
-            TokenAnswer::Tokens(t) => return Ok(t.credentials(None)),
-            TokenAnswer::Refused(r) => interval = interval_after(interval, &r)?,
-        }
-    }
-}
-
-/// The polling interval after a refused device poll (RFC 8628 §3.5), or why polling ends.
-fn interval_after(interval: Duration, refusal: &Refusal) -> Result<Duration> {
-    match refusal.error.as_str() {
-        "authorization_pending" => Ok(interval),
-        // The longer interval holds for every later poll too.
-        "slow_down" => Ok(interval + SLOW_DOWN_STEP),
-        "expired_token" => Err(Error::Unauthorized(
-            "the device code expired before the sign-in was confirmed; start the sign-in again".into(),
-        )),
-        "access_denied" => Err(Error::Unauthorized("the device sign-in was denied in the browser".into())),
-        _ => Err(Error::Unauthorized(format!("exalsius device sign-in failed: {refusal}"))),
     }
 }
 
@@ -426,7 +209,7 @@ pub async fn refresh(settings: &AuthSettings, refresh_token: &str) -> Result<Tok
 /// Revokes a refresh token (Auth0 revokes only refresh tokens this way).
 pub async fn revoke(settings: &AuthSettings, refresh_token: &str) -> Result<()> {
     let form = [("client_id", settings.client_id.as_str()), ("token", refresh_token)];
-    let (status, body) = post_form(settings, "oauth/revoke", &form).await?;
+    let (status, body) = post_form(settings, &["oauth", "revoke"], &form).await?;
     if (200..300).contains(&status) {
         Ok(())
     } else {
@@ -502,7 +285,7 @@ enum TokenAnswer {
 }
 
 async fn token_request(settings: &AuthSettings, form: &[(&str, &str)]) -> Result<TokenAnswer> {
-    let (status, body) = post_form(settings, "oauth/token", form).await?;
+    let (status, body) = post_form(settings, &["oauth", "token"], form).await?;
     if (200..300).contains(&status) {
         let tokens: TokenSet = serde_json::from_str(&body).map_err(|_| Error::BadResponse {
             message: format!("the exalsius sign-in service answered {status} with a body that is not a token response"),
@@ -530,53 +313,19 @@ fn refusal_error(status: u16, body: &str, what: &str) -> Error {
     }
 }
 
-/// Posts a form to the sign-in service and reads its answer (at most [`MAX_ANSWER_BYTES`]).
-/// A redirect is an error, never followed. A refusal's body comes back without the secrets
-/// the form carried, in case the service echoed them.
-async fn post_form(settings: &AuthSettings, path: &str, form: &[(&str, &str)]) -> Result<(u16, String)> {
-    let url = settings.endpoint(path)?;
-    let host = url.host_str().unwrap_or("?").to_string();
-    let mut resp =
-        settings.client()?.post(url).form(form).header("accept", "application/json").send().await.map_err(|e| {
-            let why = if e.is_timeout() { "no answer in time" } else { "connection refused or host unreachable" };
-            Error::Unavailable(format!("exalsius sign-in service at {host}: {why}"))
-        })?;
-    let status = resp.status().as_u16();
-    if (300..400).contains(&status) {
-        return Err(Error::BadResponse {
-            message: format!(
-                "the exalsius sign-in service at {host} answered with a redirect (HTTP {status}); Hangar sends sign-in \
-                 secrets nowhere else"
-            ),
-        });
-    }
-    let too_large = || Error::BadResponse {
-        message: format!(
-            "the exalsius sign-in service at {host} answered more than {} MiB, which is no sign-in answer",
-            MAX_ANSWER_BYTES / (1024 * 1024)
-        ),
-    };
-    if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|_| Error::Unavailable(format!("exalsius sign-in service at {host}: the answer was cut off")))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = String::from_utf8_lossy(&body).into_owned();
-    if (200..300).contains(&status) {
-        return Ok((status, body));
+/// Posts a form to the sign-in service through `Http` (sent once; a redirect to another origin
+/// is an error, never followed). A refusal's body comes back without the secrets the form
+/// carried, in case the service echoed them.
+async fn post_form(settings: &AuthSettings, path: &[&str], form: &[(&str, &str)]) -> Result<(u16, String)> {
+    let http = settings.http()?;
+    let request = http.request(Method::POST, path).form(form).header(reqwest::header::ACCEPT, "application/json");
+    let resp = http.send(request, false).await?;
+    if resp.is_success() {
+        return Ok((resp.status, resp.body));
     }
     let secrets: Vec<&str> =
         form.iter().filter(|(k, v)| SECRET_FIELDS.contains(k) && !v.is_empty()).map(|(_, v)| *v).collect();
-    Ok((status, without_secrets(body, &secrets)))
+    Ok((resp.status, without_secrets(resp.body, &secrets)))
 }
 
 /// `body` with every occurrence of `secrets` replaced, in its JSON strings (whatever escapes
@@ -615,6 +364,13 @@ fn printable(text: &str) -> String {
 mod tests {
     use super::*;
 
+    const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
+    /// `BASE64URL(SHA256(verifier))` without padding: the S256 method.
+    fn challenge_of(verifier: &str) -> String {
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_string())).as_str().to_string()
+    }
+
     #[test]
     fn the_rfc7636_appendix_b_vector() {
         assert_eq!(
@@ -626,11 +382,12 @@ mod tests {
     #[test]
     fn generated_verifiers_are_64_unreserved_chars_and_differ() {
         let (a, b) = (Pkce::generate(), Pkce::generate());
-        assert_eq!(a.verifier.len(), 64);
-        assert!(a.verifier.bytes().all(|c| UNRESERVED.contains(&c)));
-        assert_ne!(a.verifier, b.verifier);
-        assert_eq!(a.challenge, challenge_of(&a.verifier));
-        assert!(!format!("{a:?}").contains(&a.verifier));
+        let verifier = a.verifier.secret();
+        assert_eq!(verifier.len(), 64);
+        assert!(verifier.bytes().all(|c| UNRESERVED.contains(&c)));
+        assert_ne!(verifier, b.verifier.secret());
+        assert_eq!(a.challenge.as_str(), challenge_of(verifier));
+        assert!(!format!("{a:?}").contains(verifier.as_str()));
     }
 
     #[test]
@@ -696,20 +453,6 @@ mod tests {
     }
 
     #[test]
-    fn slow_down_adds_five_seconds_for_good_and_pending_keeps_the_pace() {
-        let refusal = |error: &str| Refusal { error: error.into(), error_description: None };
-        let five = Duration::from_secs(5);
-        assert_eq!(interval_after(five, &refusal("authorization_pending")).unwrap(), five);
-        let slower = interval_after(five, &refusal("slow_down")).unwrap();
-        assert_eq!(slower, Duration::from_secs(10), "RFC 8628 §3.5: +5 s");
-        assert_eq!(interval_after(slower, &refusal("authorization_pending")).unwrap(), slower, "and it stays");
-        assert_eq!(interval_after(slower, &refusal("slow_down")).unwrap(), Duration::from_secs(15));
-        let denied = interval_after(five, &refusal("access_denied")).unwrap_err();
-        assert!(denied.to_string().contains("denied"), "{denied}");
-        assert!(interval_after(five, &refusal("expired_token")).unwrap_err().to_string().contains("expired"));
-    }
-
-    #[test]
     fn echoed_secrets_are_scrubbed_however_the_json_spells_them() {
         let body = r#"{"error":"invalid_grant","error_description":"token a\/b\u0063 is gone"}"#.to_string();
         let scrubbed = without_secrets(body, &["a/bc"]);
@@ -717,15 +460,5 @@ mod tests {
         let r: Refusal = serde_json::from_str(&scrubbed).unwrap();
         assert_eq!(r.to_string(), "invalid_grant (token <redacted> is gone)");
         assert_eq!(without_secrets("plain a/bc text".into(), &["a/bc"]), "plain <redacted> text");
-    }
-
-    #[test]
-    fn a_device_code_hides_its_device_code() {
-        let d: DeviceCode = serde_json::from_str(
-            r#"{"device_code":"dev-secret","user_code":"ABCD-EFGH","verification_uri":"https://x/activate","expires_in":900,"interval":5}"#,
-        )
-        .unwrap();
-        assert!(!format!("{d:?}").contains("dev-secret"));
-        assert!(format!("{d:?}").contains("ABCD-EFGH"));
     }
 }

@@ -51,7 +51,7 @@ impl Client {
     ) -> Result<Self> {
         let mut rest = Rest::new(http, |r| r.status_error(None, None))
             .with_query("_http_error_codes", "true")
-            .with_secret_header("x-api-key", api_key, "api_key")?;
+            .with_secret_header("x-api-key", api_key, "api_key", "API key")?;
         if let Some(t) = &token {
             rest.add_secret(&t.raw);
         }
@@ -122,7 +122,7 @@ impl Client {
         let rest = self.session().rest.clone();
         let mut call = Call::new(method, path).query(query);
         if let Some(t) = token {
-            call = call.header("oauth-token", secret_header(&t.raw, "oauth_token")?);
+            call = call.header("oauth-token", secret_header(&t.raw, "oauth_token", "OAuth token")?);
         }
         if let Some(b) = body {
             call = call.json(b)?;
@@ -148,11 +148,16 @@ impl Client {
         Err(Error::Internal("unreachable retry".into()))
     }
 
-    pub(super) async fn workspaces(&self) -> Result<Vec<WireWorkspace>> {
+    /// The workspace list as it came; `workspaces` also checks each one can be addressed.
+    pub(super) async fn workspace_list(&self) -> Result<Vec<WireWorkspace>> {
         let answer = self.call(Op::List, Method::GET, &["workspaces"], None).await?;
-        let list: super::wire::WorkspaceList = decode(answer, "GET /api/workspaces")?;
-        list.workspaces.iter().try_for_each(|w| require_name(w, "GET /api/workspaces"))?;
-        Ok(list.workspaces)
+        Ok(decode::<super::wire::WorkspaceList>(answer, "GET /api/workspaces")?.workspaces)
+    }
+
+    pub(super) async fn workspaces(&self) -> Result<Vec<WireWorkspace>> {
+        let list = self.workspace_list().await?;
+        list.iter().try_for_each(|w| require_name(w, "GET /api/workspaces"))?;
+        Ok(list)
     }
 
     pub(super) async fn workspace(&self, name: &str) -> Result<WireWorkspace> {

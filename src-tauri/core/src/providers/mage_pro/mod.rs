@@ -125,7 +125,7 @@ impl Provider for MagePro {
     /// The cluster answers `statuses`, the credentials list workspaces, and a signed-in user
     /// is an owner (anyone else can only look).
     async fn verify(&self) -> Result<()> {
-        self.client.workspaces().await?;
+        self.client.workspace_list().await?;
         if self.client.session().owner == Some(false) {
             return Err(Error::Unauthorized(format!(
                 "this {VENDOR} user is not an owner of the cluster: it can see workspaces, but only owners can \

@@ -26,7 +26,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(http: Http, api_key: &str) -> Result<Self> {
-        Ok(Client { rest: Rest::new(http, error_of).with_secret_header("x-api-key", api_key, "api_key")? })
+        Ok(Client { rest: Rest::new(http, error_of).with_secret_header("x-api-key", api_key, "api_key", "API key")? })
     }
 
     #[cfg(test)]
