@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use hangar_core::form::Form;
-use hangar_core::node::Origin;
+use hangar_core::node::{Node, Origin};
 use hangar_core::settings::Settings;
 use hangar_core::watcher::Snapshot;
 use hangar_core::{Account, Action, AppInfo, ErrorPayload, LinkKind, NewAccount, ProviderInfo, Workspace};
@@ -21,7 +21,11 @@ fn fail(e: hangar_core::Error) -> ErrorPayload {
 
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
-    Ok(AppInfo { demo: state.node()?.is_demo(), version: env!("CARGO_PKG_VERSION").into() })
+    Ok(info_of(&*state.node()?))
+}
+
+pub fn info_of(node: &Node) -> AppInfo {
+    AppInfo { demo: node.is_demo(), version: env!("CARGO_PKG_VERSION").into() }
 }
 
 #[tauri::command]
@@ -217,9 +221,7 @@ pub async fn update_workspace(
 /// A `hangar://` link Hangar was started with, handed to the window once it is ready.
 #[tauri::command]
 pub fn take_pending_link(app: AppHandle, state: State<'_, AppState>) -> Reply<()> {
-    if let Some(link) = state.pending_link.lock().ok().and_then(|mut l| l.take()) {
-        crate::follow_link(&app, &link);
-    }
+    crate::links::window_listens(&app, &state.links);
     Ok(())
 }
 

@@ -7,15 +7,17 @@
 mod bench;
 mod commands;
 mod ipc;
+mod links;
 mod notify;
 mod platform;
 mod session;
 mod tray;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use hangar_core::node::{names, Node, NodeEvent};
+use hangar_core::boot::Boot;
+use hangar_core::node::{Node, NodeEvent};
 use tauri::{Emitter, Manager};
 
 pub struct AppState {
@@ -24,8 +26,7 @@ pub struct AppState {
     /// A tray the user can see exists; closing the window then keeps Hangar there.
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
-    /// A `hangar://` link that arrived before the window was listening.
-    pending_link: Mutex<Option<String>>,
+    links: links::Links,
 }
 
 impl AppState {
@@ -81,18 +82,16 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
     }
 }
 
-/// Follows a `hangar://` link: shows the window and asks it to focus the named card. A bad
-/// link is only reported; it never acts on anything.
-pub fn follow_link(app: &tauri::AppHandle, link: &str) {
-    tray::show_window(app);
-    match hangar_core::deeplink::parse(link) {
-        Ok(target) => {
-            let _ = app.emit(names::FOCUS_WORKSPACE, target);
-        }
-        Err(e) => {
-            let _ = app.emit(names::NOTICE, e.to_string());
-        }
-    }
+/// The main window, made here rather than from the config so that its page is handed the
+/// cached cards, the settings and the app's info before it loads (`hangar_core::boot`): its
+/// first frame shows them without waiting on IPC.
+fn main_window(app: &tauri::App, node: &Node, visible: bool) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().unwrap_or_default();
+    let boot = Boot { info: commands::info_of(node), settings: node.settings(), snapshot: node.snapshot() };
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .initialization_script(boot.script())
+        .visible(visible)
+        .build()
 }
 
 fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
@@ -127,11 +126,10 @@ fn main() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 
     let result = tauri::Builder::default()
-        // First: a second launch hands its arguments (a hangar:// link) to this one and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| match hangar_core::deeplink::find_in_args(argv) {
-            Some(link) => follow_link(app, &link),
-            None => tray::show_window(app),
-        }))
+        // First: a second launch hands its arguments to this one and exits; a hangar:// link
+        // among them reaches the deep-link plugin's listener (`links`).
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| tray::show_window(app)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_opener::init())
@@ -143,7 +141,7 @@ fn main() {
             tray: tray::TrayState::default(),
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
-            pending_link: Mutex::new(hangar_core::deeplink::find_in_args(std::env::args())),
+            links: links::Links::default(),
         })
         .setup(|app| {
             let handle = app.handle().clone();
@@ -156,12 +154,10 @@ fn main() {
             let node = tauri::async_runtime::block_on(session::start_node()).map_err(|e| e.to_string())?;
             let _ = state.node.set(node.clone());
             render(&handle, &node);
-            let window = app.get_webview_window("main");
-            if node.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed) {
-                if let Some(w) = &window {
-                    let _ = w.hide();
-                }
-            } else if let Some(focused) = window.and_then(|w| w.is_focused().ok()) {
+            links::listen(&handle);
+            let minimized = node.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed);
+            let window = main_window(app, &node, !minimized)?;
+            if let Ok(focused) = window.is_focused() {
                 node.set_focused(focused);
             }
             Ok(())
@@ -170,23 +166,10 @@ fn main() {
         .invoke_handler(ipc::handler())
         .build(tauri::generate_context!());
     match result {
-        Ok(app) => app.run(on_run_event),
+        Ok(app) => app.run(|_, _| {}),
         Err(e) => {
             tracing::error!(error = %e, "Hangar could not start");
             std::process::exit(1);
         }
     }
 }
-
-#[cfg(target_os = "macos")]
-fn on_run_event(app: &tauri::AppHandle, event: tauri::RunEvent) {
-    // macOS hands URLs to a running app as an event, not as arguments.
-    if let tauri::RunEvent::Opened { urls } = event {
-        for url in urls {
-            follow_link(app, url.as_str());
-        }
-    }
-}
-
-#[cfg(not(target_os = "macos"))]
-fn on_run_event(_app: &tauri::AppHandle, _event: tauri::RunEvent) {}

@@ -12,11 +12,6 @@ pub struct FocusTarget {
     pub workspace: String,
 }
 
-/// The first `hangar://` link among a process's arguments, if any.
-pub fn find_in_args<I: IntoIterator<Item = String>>(args: I) -> Option<String> {
-    args.into_iter().find(|a| a.starts_with("hangar:"))
-}
-
 pub fn parse(link: &str) -> Result<FocusTarget> {
     let bad = |why: &str| Error::invalid("url", format!("Hangar cannot follow this link ({why})"));
     let url = url::Url::parse(link).map_err(|_| bad("not a valid URL"))?;
@@ -66,9 +61,13 @@ mod tests {
         }
     }
 
+    /// The app registers the scheme through the deep-link plugin's configuration; the links it
+    /// then hears must be the ones parsed here.
     #[test]
-    fn finds_the_link_among_arguments() {
-        let args = ["/usr/bin/hangar".to_string(), "hangar://open?account=a&workspace=b".to_string()];
-        assert_eq!(find_in_args(args).as_deref(), Some("hangar://open?account=a&workspace=b"));
+    fn the_app_registers_the_scheme_parsed_here() {
+        let conf = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tauri.conf.json");
+        let conf: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(conf).unwrap()).unwrap();
+        let schemes = &conf["plugins"]["deep-link"]["desktop"]["schemes"];
+        assert_eq!(schemes, &serde_json::json!([SCHEME]), "tauri.conf.json's deep-link schemes");
     }
 }
