@@ -1,6 +1,7 @@
 //! Launch timing for `tests/bench/run.sh`, inert unless `HANGAR_BENCH=1`: the window reports
 //! the frame after its first workspace card appeared, and the app prints how long after its
-//! start that was. Without the variable no script is added and the command does nothing.
+//! start that was; and it prints a line per event sent to the window. Without the variable no
+//! script is added and nothing is printed.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -32,6 +33,15 @@ watch.observe(document, { childList: true, subtree: true });
 pub fn plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
     let plugin = tauri::plugin::Builder::new("hangar-bench");
     if enabled() { plugin.js_init_script(FIRST_CARD_SCRIPT) } else { plugin }.build()
+}
+
+/// Prints a line for each event sent to the web view, so the bench can count them over a window.
+pub fn sent_to_window(event: &str) {
+    if enabled() {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "HANGAR_BENCH event {event}");
+        let _ = out.flush();
+    }
 }
 
 /// `web_ms`: the page's own clock (since its navigation started) at the same moment.

@@ -6,6 +6,7 @@
 
 mod bench;
 mod commands;
+mod ipc;
 mod notify;
 mod platform;
 mod session;
@@ -73,8 +74,10 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
         NodeEvent::StateChange(c) => name.map(|n| app.emit(n, c)),
         NodeEvent::SessionChanged { demo } => name.map(|n| app.emit(n, demo)),
     };
-    if let Some(Err(e)) = sent {
-        tracing::warn!(error = %e, "event not sent to the window");
+    match (name, sent) {
+        (Some(name), Some(Ok(()))) => bench::sent_to_window(name),
+        (_, Some(Err(e))) => tracing::warn!(error = %e, "event not sent to the window"),
+        _ => {}
     }
 }
 
@@ -164,32 +167,7 @@ fn main() {
             Ok(())
         })
         .on_window_event(on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::snapshot,
-            commands::refresh,
-            commands::providers,
-            commands::accounts,
-            commands::add_account,
-            commands::sign_in_account,
-            commands::sign_in_again,
-            commands::sign_out,
-            commands::edit_account,
-            commands::change_credentials,
-            commands::ssh_include,
-            commands::remove_account,
-            commands::test_account,
-            commands::create_form,
-            commands::create_workspace,
-            commands::workspace_action,
-            commands::open_workspace,
-            commands::settings,
-            commands::save_settings,
-            commands::update_form,
-            commands::update_workspace,
-            commands::take_pending_link,
-            bench::bench_painted,
-        ])
+        .invoke_handler(ipc::handler())
         .build(tauri::generate_context!());
     match result {
         Ok(app) => app.run(on_run_event),

@@ -6,11 +6,13 @@ Everything talks to 127.0.0.1 only; every loop is bounded; every process it star
 stopped by its own id (process group) before it exits.
 """
 
+import ctypes
 import json
 import os
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -113,6 +115,72 @@ def cpu_ticks(pid):
         f = s[s.rindex(")") + 2 :].split()
         total += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
     return total, names
+
+
+def cpu_ticks_by_process(pid):
+    """{name: utime+stime+cutime+cstime} for each process of the tree (same-named ones summed)."""
+    out = {}
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        name = s[s.index("(") + 1 : s.rindex(")")]
+        f = s[s.rindex(")") + 2 :].split()
+        out[name] = out.get(name, 0) + int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+    return out
+
+
+class FileActivity:
+    """Counts files opened and closed under some directories (recursively), through inotify:
+    a close after writing is a write, a close without writing a read. Directories themselves
+    (listing them) are not counted."""
+
+    IN_CLOSE_WRITE, IN_CLOSE_NOWRITE, IN_CREATE, IN_ISDIR = 0x8, 0x10, 0x100, 0x40000000
+
+    def __init__(self, roots):
+        self.libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        assert self.fd >= 0, "inotify_init1 failed"
+        self.dirs = {}
+        mask = self.IN_CLOSE_WRITE | self.IN_CLOSE_NOWRITE | self.IN_CREATE
+        for root in roots:
+            for d, _, _ in os.walk(root):
+                wd = self.libc.inotify_add_watch(self.fd, d.encode(), mask)
+                if wd >= 0:
+                    self.dirs[wd] = d
+        self.mask = mask
+
+    def drain(self):
+        """[(read|write, path)] since the last call."""
+        out, buf = [], b""
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                break
+            buf += chunk
+        i = 0
+        while i + 16 <= len(buf):
+            wd, mask, _cookie, n = struct.unpack_from("iIII", buf, i)
+            name = buf[i + 16 : i + 16 + n].rstrip(b"\0").decode(errors="replace")
+            i += 16 + n
+            path = os.path.join(self.dirs.get(wd, "?"), name)
+            if mask & self.IN_ISDIR:
+                if mask & self.IN_CREATE:  # a new directory: watch it too
+                    wd2 = self.libc.inotify_add_watch(self.fd, path.encode(), self.mask)
+                    if wd2 >= 0:
+                        self.dirs[wd2] = path
+                continue
+            if mask & self.IN_CLOSE_WRITE:
+                out.append(("write", path))
+            elif mask & self.IN_CLOSE_NOWRITE:
+                out.append(("read", path))
+        return out
+
+    def close(self):
+        os.close(self.fd)
 
 
 def pss_by_process(pid):
@@ -299,6 +367,123 @@ class DemoAccounts:
 
     def close(self):
         stop(self.demo)
+
+
+class TransitionalAccount:
+    """A second `hangarctl demo serve` whose new workspaces stay `creating` for an hour, and a
+    config dir with its Aether account only, holding one such workspace (a GPU box waiting for
+    capacity, as a new user sees it)."""
+
+    def __init__(self):
+        self.cfg = os.path.join(WORK, "transit-config")
+        self.env = dict(os.environ)
+        self.env["XDG_DATA_HOME"] = os.path.join(WORK, "transit-data")
+        os.makedirs(self.env["XDG_DATA_HOME"])
+        out = os.path.join(WORK, "transit-demo.json")
+        with open(out, "w") as f:
+            self.demo = spawn([CTL, "--json", "demo", "serve", "--provision-secs", "3600"], env=self.env, stdout=f,
+                              stderr=subprocess.DEVNULL)
+        clouds = None
+        for _ in range(100):
+            try:
+                with open(out) as f:
+                    clouds = json.load(f)["clouds"]
+                break
+            except (ValueError, KeyError):
+                time.sleep(0.1)
+        assert clouds, "demo serve printed no clouds"
+        c = next(c for c in clouds if c["provider"] == "aether")
+        ctl = [CTL, "--config-dir", self.cfg, "--json"]
+        p = subprocess.run(ctl + ["account", "add", "aether", "--name", "gpu", "--base-url", c["base_url"]],
+                           input=c["credentials"] + "\n", env=self.env, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, f"account add: {p.returncode} {p.stderr.strip()}"
+        p = subprocess.run(ctl + ["create", "gpu", "--name", "waiting-for-capacity", "--set", "gpu_kind=a100-80gb"],
+                           env=self.env, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, f"create: {p.returncode} {p.stderr.strip()}"
+        self.workspace = json.loads(p.stdout)
+        assert self.workspace["state"] in ("pending", "starting"), self.workspace["state"]
+
+    def close(self):
+        stop(self.demo)
+
+
+def transitional_idle_once(account):
+    """The app on the account above, window open, nothing touched: CPU per process, what it sent
+    the web view (`HANGAR_BENCH=1` prints a line per event) and which of Hangar's files it read
+    or wrote, over the idle window."""
+    home = tempfile.mkdtemp(prefix="transit.", dir=WORK)
+    env = dict(account.env)
+    for k, sub in [("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")]:
+        env[k] = os.path.join(home, sub)
+        os.makedirs(env[k])
+    env["HANGAR_CONFIG_DIR"] = account.cfg
+    env["HANGAR_BENCH"] = "1"
+    log_path = os.path.join(home, "out.log")
+    logf = open(log_path, "w")
+    p = spawn([APP], env=env, stdout=logf, stderr=subprocess.DEVNULL)
+    files = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and p.poll() is None and not window_up("Hangar"):
+            time.sleep(0.05)
+        if p.poll() is not None or not window_up("Hangar"):
+            log("transitional: no window within 60 s")
+            return None
+        time.sleep(SETTLE_SECS)
+        files = FileActivity([account.cfg, env["HOME"]])
+        files.drain()
+        logf.flush()
+        start_at = os.path.getsize(log_path)
+        c0 = cpu_ticks_by_process(p.pid)
+        w0 = time.monotonic()
+        time.sleep(IDLE_SECS)
+        c1 = cpu_ticks_by_process(p.pid)
+        wall = time.monotonic() - w0
+        touched = files.drain()
+        with open(log_path) as f:
+            f.seek(start_at)
+            events = [line.split()[2] for line in f if line.startswith("HANGAR_BENCH event ")]
+        per = {n: 100.0 * (c1[n] - c0.get(n, 0)) / TICK / wall for n in c1}
+        r = {
+            "cpu_pct_of_one_core": sum(per.values()),
+            "cpu_by_process": per,
+            "events": {n: events.count(n) for n in sorted(set(events))},
+            "file_reads": [x[1] for x in touched if x[0] == "read"],
+            "file_writes": [x[1] for x in touched if x[0] == "write"],
+            "wall_s": wall,
+            "still_transitional": None,
+        }
+        ls = subprocess.run([CTL, "--config-dir", account.cfg, "--json", "ls"], env=env, capture_output=True, text=True,
+                            timeout=60)
+        try:
+            listed = json.loads(ls.stdout)
+            listed = listed["workspaces"] if isinstance(listed, dict) else listed
+            r["still_transitional"] = any(w["id"] == account.workspace["id"] and w["state"] in ("pending", "starting")
+                                          for w in listed)
+        except (ValueError, KeyError, TypeError):
+            pass
+        log(f"transitional: cpu {r['cpu_pct_of_one_core']:.2f} % {per} events {r['events']} "
+            f"reads {len(r['file_reads'])} writes {len(r['file_writes'])}")
+        return r
+    finally:
+        if files:
+            files.close()
+        stop(p)
+        logf.close()
+
+
+def transitional_figures():
+    account = TransitionalAccount()
+    try:
+        res = []
+        for i in range(RUNS):
+            log(f"transitional idle run {i + 1}/{RUNS}")
+            r = transitional_idle_once(account)
+            if r:
+                res.append(r)
+        return res
+    finally:
+        account.close()
 
 
 def ctl_figures(demo):
@@ -526,6 +711,34 @@ def report(r):
         why = r.get("idle_error", "no window came up")
         rows.append(("Idle CPU, window open, settled", "not measured", "not measured", "—", "≤ floor + 0.5 %", why))
         rows.append(("Idle memory PSS", "not measured", "not measured", "—", "≤ 1.2 × floor", why))
+    tr = r.get("transitional") or []
+    if tr and fl:
+        cf = stats([x["cpu_pct_of_one_core"] for x in fl])
+        ct = stats([x["cpu_pct_of_one_core"] for x in tr])
+        rows.append((f"Idle CPU, window open, one workspace held in `creating` ({IDLE_SECS} s per run × {len(tr)}), "
+                     "whole process tree", fmt(ct, "%", 2), fmt(cf, "%", 2),
+                     f"{round(ct['median'] - cf['median'], 2) + 0.0:+.2f} pp", "≤ floor + 1 % of one core",
+                     "yes" if ct["median"] - cf["median"] <= 1.0 else "no"))
+        names = sorted({n for x in tr for n in x["cpu_by_process"]})
+        per = "; ".join(f"{n} {statistics.median(x['cpu_by_process'].get(n, 0.0) for x in tr):.2f} %" for n in names)
+        rows.append(("… of which, per process, CPU share of one core (median of runs)", per, "—", "—", "—", "—"))
+        minutes = sum(x["wall_s"] for x in tr) / 60
+        ev = {}
+        for x in tr:
+            for n, k in x["events"].items():
+                ev[n] = ev.get(n, 0) + k
+        reads = sum(len(x["file_reads"]) for x in tr)
+        writes = sum(len(x["file_writes"]) for x in tr)
+        evs = ", ".join(f"{n} {k / minutes:.1f}" for n, k in sorted(ev.items())) or "none"
+        held = all(x.get("still_transitional") for x in tr)
+        rows.append(("… per minute while nothing changed: events to the web view; Hangar's file reads, writes",
+                     f"{evs}; reads {reads / minutes:.1f}, writes {writes / minutes:.1f}"
+                     + ("" if held else " (the workspace did not stay transitional in every run)"), "—", "—",
+                     "no snapshot sent, no file read or written",
+                     "yes" if ev.get("snapshot", 0) == 0 and reads == 0 and writes == 0 else "no"))
+    elif r.get("transitional_error"):
+        rows.append(("Idle CPU, one workspace held in `creating`", "not measured", "—", "—", "≤ floor + 1 %",
+                     r["transitional_error"]))
     la = r.get("launch") or {}
     if la.get("floor") and la.get("hangar"):
         lf = stats([x["spawn_to_report_ms"] for x in la["floor"]])
@@ -763,6 +976,14 @@ def main():
         "/proc/<pid>/stat; memory = Σ Pss of /proc/<pid>/smaps_rollup over the same tree at the end of the idle window.",
         "The settled-poll figure runs the watcher with the default `Cadence` (slow = 60 s) for "
         f"{SETTLED_SECS} s: the first poll is at start, the next one after 60 s; the rate is 60 s / mean gap.",
+        "Idle with a workspace in transition: a second `hangarctl demo serve --provision-secs 3600` whose new "
+        "workspaces stay `creating` for an hour; a config dir with its Aether account only, holding one such "
+        "workspace (`hangarctl create`); the release app on it, window open, nothing touched, measured like the "
+        "settled case (after the window was mapped and the settling time, so within the cadence's first, fast "
+        "phase: a poll every 2 s). The floor is the settled case's floor runs of the same session. Events to the "
+        "web view are counted from the app's own `HANGAR_BENCH` lines (one per event it emits); file reads and "
+        "writes by inotify over the config dir (settings, accounts, cache) and the app's HOME (its `~/.ssh/hangar`): "
+        "a file closed after writing is a write, one closed without writing a read.",
         "The state flip test keeps a second workspace transitional (so the 2 s fast cadence applies), then flips the "
         "transitioning one from `stopping` to `stopped` with the demo's `set_status` at different phases of the poll.",
         "Launch → first cached cards: the app started with a real config dir (5 accounts on the demo clouds of a "
@@ -806,6 +1027,11 @@ def main():
         except Exception as e:  # noqa: BLE001
             r["idle_error"] = repr(e)
             log("idle figures failed:", e)
+        try:
+            r["transitional"] = transitional_figures()
+        except Exception as e:  # noqa: BLE001
+            r["transitional_error"] = repr(e)
+            log("transitional figures failed:", e)
         demo = None
         try:
             demo = DemoAccounts()

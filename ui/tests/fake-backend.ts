@@ -2,14 +2,11 @@
 import { vi } from 'vitest';
 import type { Backend } from '../src/lib/backend';
 import type { Settings } from '../src/lib/bindings/Settings';
+import { settingsDefaults } from '../src/lib/bindings/settingsDefaults';
 import type { Snapshot } from '../src/lib/bindings/Snapshot';
 import type { Workspace } from '../src/lib/bindings/Workspace';
 
-export const settings: Settings = {
-  notifications: { running: true, stopped: true, errored: true, deleted: true, gpu_reminder_minutes: 240, paused: false },
-  theme: 'system', launch_at_login: false, start_minimized: false,
-  refresh: { transitional_secs: 2, settled_secs: 60 }, ssh_include: 'ask',
-};
+export const settings: Settings = settingsDefaults;
 
 export function workspace(over: Partial<Workspace> = {}): Workspace {
   return {
@@ -41,8 +38,8 @@ export function fakeBackend(over: Partial<Backend> = {}): Backend {
     testAccount: vi.fn(async () => {}),
     createForm: vi.fn(async () => ({ fields: [] })),
     createWorkspace: vi.fn(async () => workspace()),
-    act: vi.fn(async () => {}),
-    open: vi.fn(async () => 'https://example.test/'),
+    workspaceAction: vi.fn(async () => {}),
+    openWorkspace: vi.fn(async () => 'https://example.test/'),
     updateForm: vi.fn(async () => ({ fields: [] })),
     updateWorkspace: vi.fn(async () => {}),
     settings: vi.fn(async () => structuredClone(settings)),

@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { SETTLED_SECS, TRANSITIONAL_SECS, wholeNumberError } from '../src/lib/limits';
+import { wholeNumberError } from '../src/lib/limits';
+import { settingsDefaults, settingsLimits } from '../src/lib/bindings/settingsDefaults';
 import { optionLines, parseOptions } from '../src/lib/format';
-import rust from '../../src-tauri/core/src/settings.rs?raw';
 
 describe('refresh bounds', () => {
-  it('are the ones the core enforces', () => {
-    const bounds = (name: string) => {
-      const m = rust.match(new RegExp(`${name}: \\(u32, u32\\) = \\((\\d+), (\\d+)\\)`));
-      expect(m, `${name} in settings.rs`).not.toBeNull();
-      return { min: Number(m![1]), max: Number(m![2]) };
-    };
-    expect(bounds('TRANSITIONAL_BOUNDS')).toEqual(TRANSITIONAL_SECS);
-    expect(bounds('SETTLED_BOUNDS')).toEqual(SETTLED_SECS);
+  const limits = settingsLimits;
+
+  it('hold the defaults the core starts with', () => {
+    const { refresh, notifications } = settingsDefaults;
+    expect(wholeNumberError('While changing', refresh.transitional_secs, limits.transitional_secs)).toBeNull();
+    expect(wholeNumberError('When settled', refresh.settled_secs, limits.settled_secs)).toBeNull();
+    expect(wholeNumberError('Reminder', notifications.gpu_reminder_minutes, limits.gpu_reminder_minutes)).toBeNull();
   });
 
   it('accept whole numbers inside and name the range otherwise', () => {
-    expect(wholeNumberError('While changing', 2, TRANSITIONAL_SECS)).toBeNull();
-    expect(wholeNumberError('While changing', '30', TRANSITIONAL_SECS)).toBeNull();
-    for (const bad of [1, 31, 2.5, '', null, 'ten']) {
-      expect(wholeNumberError('While changing', bad, TRANSITIONAL_SECS)).toBe('While changing: a whole number from 2 to 30');
+    const { min, max } = limits.transitional_secs;
+    expect(wholeNumberError('While changing', min, limits.transitional_secs)).toBeNull();
+    expect(wholeNumberError('While changing', String(max), limits.transitional_secs)).toBeNull();
+    for (const bad of [min - 1, max + 1, min + 0.5, '', null, 'ten']) {
+      expect(wholeNumberError('While changing', bad, limits.transitional_secs)).toBe(`While changing: a whole number from ${min} to ${max}`);
     }
   });
 });

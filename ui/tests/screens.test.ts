@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mount, unmount } from 'svelte';
 import { fakeBackend, settle, snapshot, workspace } from './fake-backend';
 import { BackendError, type Backend } from '../src/lib/backend';
+import { ErrorCodes } from '../src/lib/bindings/errorCodes';
 
 const current: { api: Backend } = { api: fakeBackend() };
 vi.mock('../src/lib/backend', async (original) => ({
@@ -49,13 +50,13 @@ describe('the window', () => {
   });
 
   it('reports a failed start as an error, not as an empty list', async () => {
-    await start(fakeBackend({ appInfo: async () => { throw new BackendError({ code: 'internal', message: 'config unreadable', field: null, retry_after_secs: null }); } }));
+    await start(fakeBackend({ appInfo: async () => { throw new BackendError({ code: ErrorCodes.Internal, message: 'config unreadable', field: null, retry_after_secs: null }); } }));
     expect(document.querySelector('[role=alert]')?.textContent).toContain('Hangar could not start: config unreadable');
     expect(byTestId('no-workspaces')).toBeNull();
   });
 
   it('shows a failing account beside the other accounts’ cards', async () => {
-    const failures = [{ account: 'team', error: { code: 'unauthorized', message: 'answered 401', field: null, retry_after_secs: null } }];
+    const failures = [{ account: 'team', error: { code: ErrorCodes.Unauthorized, message: 'answered 401', field: null, retry_after_secs: null } }];
     await start(fakeBackend({ snapshot: async () => snapshot({ workspaces: [workspace()], failures }) }));
     expect(byTestId('account-failure')?.textContent).toContain('team');
     expect(byTestId('account-failure')?.textContent).toContain('Fix credentials');
@@ -91,13 +92,13 @@ describe('the window', () => {
 });
 
 describe('consent to include Hangar’s SSH file', () => {
-  const needsConsent = () => new BackendError({ code: 'consent_needed', message: 'would add a line', field: null, retry_after_secs: null });
+  const needsConsent = () => new BackendError({ code: ErrorCodes.ConsentNeeded, message: 'would add a line', field: null, retry_after_secs: null });
 
   it('is asked for by the error code, then allowed: saved first, then the link opens', async () => {
     const calls: string[] = [];
     let allowed = false;
     const api = fakeBackend({
-      open: async () => {
+      openWorkspace: async () => {
         calls.push('open');
         if (!allowed) throw needsConsent();
         return 'vscode://x';
@@ -119,17 +120,17 @@ describe('consent to include Hangar’s SSH file', () => {
   });
 
   it('declined: saved, nothing opened, the request stays to show the line', async () => {
-    const api = fakeBackend({ open: vi.fn(async () => { throw needsConsent(); }) });
+    const api = fakeBackend({ openWorkspace: vi.fn(async () => { throw needsConsent(); }) });
     await start(api);
     await hangar.open(workspace(), 'vscode');
     await hangar.answerConsent(false);
     expect(api.saveSettings).toHaveBeenCalledWith(expect.objectContaining({ ssh_include: 'declined' }));
-    expect(api.open).toHaveBeenCalledTimes(1);
+    expect(api.openWorkspace).toHaveBeenCalledTimes(1);
     expect(hangar.consent).not.toBeNull();
   });
 
   it('shows the exact line and file the core would change', async () => {
-    await start(fakeBackend({ open: async () => { throw needsConsent(); } }));
+    await start(fakeBackend({ openWorkspace: async () => { throw needsConsent(); } }));
     await hangar.open(workspace(), 'vscode');
     // The dialog loads on first use, then asks the core.
     await vi.waitFor(() => expect(byTestId('consent-line')?.textContent).toBe('Include "/home/t/.ssh/hangar/config"'));
@@ -137,7 +138,7 @@ describe('consent to include Hangar’s SSH file', () => {
   });
 
   it('any other error stays on the card', async () => {
-    await start(fakeBackend({ open: async () => { throw new BackendError({ code: 'conflict', message: 'not running', field: null, retry_after_secs: null }); } }));
+    await start(fakeBackend({ openWorkspace: async () => { throw new BackendError({ code: ErrorCodes.Conflict, message: 'not running', field: null, retry_after_secs: null }); } }));
     await hangar.open(workspace(), 'vscode');
     expect(hangar.consent).toBeNull();
     expect(hangar.cardErrors['acme\u0000w1']).toBe('not running');

@@ -6,6 +6,7 @@ import { hangar } from '../src/lib/store.svelte';
 import { BackendError, type Backend } from '../src/lib/backend';
 import type { Form } from '../src/lib/bindings/Form';
 import { fakeBackend, settle } from './fake-backend';
+import { ErrorCodes } from '../src/lib/bindings/errorCodes';
 
 const form: Form = {
   fields: [
@@ -69,7 +70,7 @@ describe('CreateWizard', () => {
 
   it('puts a field error from the core on that field', async () => {
     api.createWorkspace = async () => {
-      throw new BackendError({ code: 'invalid_input', message: 'GPUs: 2 are not free in eu', field: 'gpu_count', retry_after_secs: null });
+      throw new BackendError({ code: ErrorCodes.InvalidInput, message: 'GPUs: 2 are not free in eu', field: 'gpu_count', retry_after_secs: null });
     };
     await type(document.querySelector<HTMLInputElement>('#wizard-name')!, 'train');
     const region = field('region').querySelector('select')!;

@@ -172,7 +172,11 @@ enum AccountCommand {
 #[derive(Subcommand)]
 enum DemoCommand {
     /// Start the demo clouds and print their base URLs and tokens
-    Serve,
+    Serve {
+        /// How long a new workspace stays creating (a GPU box that waits for capacity)
+        #[arg(long, default_value_t = 5, value_name = "SECS")]
+        provision_secs: u64,
+    },
 }
 
 fn main() {
@@ -333,8 +337,12 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
-        Command::Demo(DemoCommand::Serve) => {
-            let clouds = hangar_demo::DemoClouds::start(hangar_demo::Timing::realistic())
+        Command::Demo(DemoCommand::Serve { provision_secs }) => {
+            let timing = hangar_demo::Timing {
+                provision: Duration::from_secs(provision_secs),
+                ..hangar_demo::Timing::realistic()
+            };
+            let clouds = hangar_demo::DemoClouds::start(timing)
                 .await
                 .map_err(|e| Error::Internal(format!("could not start the demo clouds: {e}")))?;
             output::demo(&clouds.clouds(), json);

@@ -1,7 +1,7 @@
 //! One error type for the whole core. Every variant is a meaning the UI and the CLI act on;
-//! `code()` is the stable string both switch on, never the English message.
+//! its [`ErrorCode`] is what both switch on, never the English message.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -42,35 +42,31 @@ impl Error {
         Error::InvalidInput { field: None, message: message.into() }
     }
 
-    /// Stable machine code, shared by the IPC payload, `--json` errors and the UI.
-    pub fn code(&self) -> &'static str {
+    /// The stable meaning, shared by the IPC payload, `--json` errors and the UI.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Error::InvalidInput { .. } => "invalid_input",
-            Error::Unauthorized(_) => "unauthorized",
-            Error::NotFound(_) => "not_found",
-            Error::Conflict(_) => "conflict",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Unavailable(_) => "unavailable",
-            Error::BadResponse { .. } => "bad_response",
-            Error::SecretStore(_) => "secret_store",
-            Error::Unsupported(_) => "unsupported",
-            Error::ConsentNeeded(_) => "consent_needed",
-            Error::Internal(_) => "internal",
+            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::Unauthorized(_) => ErrorCode::Unauthorized,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::BadResponse { .. } => ErrorCode::BadResponse,
+            Error::SecretStore(_) => ErrorCode::SecretStore,
+            Error::Unsupported(_) => ErrorCode::Unsupported,
+            Error::ConsentNeeded(_) => ErrorCode::ConsentNeeded,
+            Error::Internal(_) => ErrorCode::Internal,
         }
+    }
+
+    /// The stable code as the string on the wire (`"not_found"`), for logs and `--json`.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     /// Exit code of `hangarctl`, as the CLI contract lists them.
     pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Internal(_) => 1,
-            Error::InvalidInput { .. } | Error::Unsupported(_) | Error::ConsentNeeded(_) => 2,
-            Error::Unauthorized(_) => 3,
-            Error::NotFound(_) => 4,
-            Error::Conflict(_) => 5,
-            Error::RateLimited { .. } => 6,
-            Error::Unavailable(_) | Error::BadResponse { .. } => 7,
-            Error::SecretStore(_) => 8,
-        }
+        self.error_code().exit_code()
     }
 
     pub fn field(&self) -> Option<&str> {
@@ -102,7 +98,7 @@ impl Error {
 
     pub fn payload(&self) -> ErrorPayload {
         ErrorPayload {
-            code: self.code().to_string(),
+            code: self.error_code(),
             message: self.to_string(),
             field: self.field().map(str::to_string),
             retry_after_secs: match self {
@@ -113,11 +109,66 @@ impl Error {
     }
 }
 
+/// The stable error codes. The UI switches on them and `hangarctl` turns them into exit
+/// codes; the strings are part of the CLI contract and must not change.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    InvalidInput,
+    Unauthorized,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Unavailable,
+    BadResponse,
+    SecretStore,
+    Unsupported,
+    ConsentNeeded,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Exit code of `hangarctl`, as the CLI contract lists them.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::Internal => 1,
+            ErrorCode::InvalidInput | ErrorCode::Unsupported | ErrorCode::ConsentNeeded => 2,
+            ErrorCode::Unauthorized => 3,
+            ErrorCode::NotFound => 4,
+            ErrorCode::Conflict => 5,
+            ErrorCode::RateLimited => 6,
+            ErrorCode::Unavailable | ErrorCode::BadResponse => 7,
+            ErrorCode::SecretStore => 8,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets a test or a log filter compare with the string on the wire.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// What crosses the IPC boundary and what `--json` prints as `{"error": ...}`.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
     #[ts(type = "number | null")]
@@ -127,5 +178,63 @@ pub struct ErrorPayload {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Internal(format!("file system: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn codes_are_the_strings_on_the_wire_and_keep_their_exit_codes() {
+        let table: Vec<(String, &str, i32)> = ErrorCode::VARIANTS
+            .iter()
+            .map(|c| (serde_json::to_value(c).map(|v| v.to_string()).unwrap_or_default(), c.as_str(), c.exit_code()))
+            .collect();
+        let expected = [
+            ("invalid_input", 2),
+            ("unauthorized", 3),
+            ("not_found", 4),
+            ("conflict", 5),
+            ("rate_limited", 6),
+            ("unavailable", 7),
+            ("bad_response", 7),
+            ("secret_store", 8),
+            ("unsupported", 2),
+            ("consent_needed", 2),
+            ("internal", 1),
+        ];
+        let expected: Vec<(String, &str, i32)> =
+            expected.iter().map(|&(code, exit)| (format!("\"{code}\""), code, exit)).collect();
+        assert_eq!(
+            table, expected,
+            "serde name, strum name and exit code of every code, as cli-contract.md lists them"
+        );
+    }
+
+    #[test]
+    fn payload_carries_the_code_of_its_error() {
+        let e = Error::invalid("name", "must not be empty").context("account 'x'");
+        let p = e.payload();
+        assert_eq!((p.code, p.field.as_deref()), (ErrorCode::InvalidInput, Some("name")));
+        assert_eq!(e.code(), "invalid_input");
+        let json = serde_json::to_value(Error::Conflict("busy".into()).payload()).unwrap_or_default();
+        assert_eq!(json["code"], "conflict");
+    }
+
+    /// `errorCodes.ts`: each code by its Rust name, so the UI compares with no string literal.
+    #[test]
+    fn export_error_code_constants() -> std::io::Result<()> {
+        let mut body = String::from("import type { ErrorCode } from './ErrorCode';\n\n");
+        body.push_str(
+            "/** Every stable error code by name: the UI compares `error.code` with these, never with a literal. */\n",
+        );
+        body.push_str("export const ErrorCodes = {\n");
+        for code in ErrorCode::VARIANTS {
+            body.push_str(&format!("  {code:?}: '{}',\n", code.as_str()));
+        }
+        body.push_str("} as const satisfies Record<string, ErrorCode>;\n");
+        crate::bindings::write("errorCodes.ts", &body).map(drop)
     }
 }

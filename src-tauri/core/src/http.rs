@@ -91,6 +91,11 @@ impl RawResponse {
         (200..300).contains(&self.status)
     }
 
+    /// The call this answers, for messages: vendor, method and path (redacted).
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
     fn is_redirect(&self) -> bool {
         (300..400).contains(&self.status) && self.status != 304
     }

@@ -2,6 +2,8 @@
 //! secrets, the watcher, and the runtime that owns them ([`node::Node`]). It knows nothing of
 //! Tauri; the desktop app and `hangarctl` are two thin faces over the Node and [`Hangar`].
 
+pub mod bindings;
+pub mod boot;
 pub mod clock;
 pub mod deeplink;
 pub mod error;
@@ -22,6 +24,6 @@ pub mod storage;
 pub mod tunnel;
 pub mod watcher;
 
-pub use error::{Error, ErrorPayload, Result};
+pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use hangar::{Hangar, Listing};
 pub use model::*;

@@ -1,5 +1,5 @@
-//! Kubernetes resource quantities ("4", "500m", "16Gi"), which several vendors (Strongly.ai's
-//! resources, Mage Pro's container config) take and return as strings.
+//! Kubernetes resource quantities ("4", "500m", "16Gi"), which several vendors take and return
+//! as strings (resource requests, container configs).
 
 /// A Kubernetes quantity as a plain number: "500m" → 0.5, "16Gi" → 17179869184, "1e3" → 1000.
 /// `None` for anything Kubernetes would refuse (spaces, "16GB", signs, empty).

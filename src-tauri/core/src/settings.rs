@@ -17,6 +17,10 @@ pub struct NotificationSettings {
     pub paused: bool,
 }
 
+impl NotificationSettings {
+    pub const GPU_REMINDER_BOUNDS: Bounds = Bounds { min: 10, max: 7 * 24 * 60 };
+}
+
 impl Default for NotificationSettings {
     fn default() -> Self {
         NotificationSettings {
@@ -54,6 +58,57 @@ pub struct Settings {
     pub ssh_include: SshIncludeConsent,
 }
 
+impl Settings {
+    /// The same settings with every bounded value moved inside its bounds.
+    pub fn clamped(self) -> Settings {
+        let reminder = self.notifications.gpu_reminder_minutes;
+        Settings {
+            refresh: self.refresh.clamped(),
+            notifications: NotificationSettings {
+                gpu_reminder_minutes: reminder.map(|m| NotificationSettings::GPU_REMINDER_BOUNDS.clamp(m)),
+                ..self.notifications
+            },
+            ..self
+        }
+    }
+}
+
+/// The smallest and the largest value a setting takes, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Bounds {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Bounds {
+    pub fn clamp(self, value: u32) -> u32 {
+        value.clamp(self.min, self.max)
+    }
+
+    pub fn contains(self, value: u32) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
+}
+
+/// The bounds of every bounded setting, for the UI to show beside its inputs and check
+/// before saving (the core clamps what it saves to the same bounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsLimits {
+    pub transitional_secs: Bounds,
+    pub settled_secs: Bounds,
+    pub gpu_reminder_minutes: Bounds,
+}
+
+impl SettingsLimits {
+    pub const ALL: SettingsLimits = SettingsLimits {
+        transitional_secs: RefreshSettings::TRANSITIONAL_BOUNDS,
+        settled_secs: RefreshSettings::SETTLED_BOUNDS,
+        gpu_reminder_minutes: NotificationSettings::GPU_REMINDER_BOUNDS,
+    };
+}
+
 /// How often the watcher asks each account, in seconds; kept within the bounds below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -66,16 +121,14 @@ pub struct RefreshSettings {
 }
 
 impl RefreshSettings {
-    pub const TRANSITIONAL_BOUNDS: (u32, u32) = (2, 30);
-    pub const SETTLED_BOUNDS: (u32, u32) = (30, 3600);
+    pub const TRANSITIONAL_BOUNDS: Bounds = Bounds { min: 2, max: 30 };
+    pub const SETTLED_BOUNDS: Bounds = Bounds { min: 30, max: 3600 };
 
     /// The same settings with each interval moved inside its bounds.
     pub fn clamped(self) -> RefreshSettings {
-        let (tmin, tmax) = Self::TRANSITIONAL_BOUNDS;
-        let (smin, smax) = Self::SETTLED_BOUNDS;
         RefreshSettings {
-            transitional_secs: self.transitional_secs.clamp(tmin, tmax),
-            settled_secs: self.settled_secs.clamp(smin, smax),
+            transitional_secs: Self::TRANSITIONAL_BOUNDS.clamp(self.transitional_secs),
+            settled_secs: Self::SETTLED_BOUNDS.clamp(self.settled_secs),
         }
     }
 }
@@ -96,4 +149,53 @@ pub enum SshIncludeConsent {
     Allowed,
     /// The user keeps `~/.ssh/config` to themselves; IDE links that need an alias explain how to include it by hand.
     Declined,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_within_bounds_and_clamping_keeps_them() {
+        let d = Settings::default();
+        assert_eq!(d.clone().clamped(), d);
+        let limits = SettingsLimits::ALL;
+        assert!(limits.transitional_secs.contains(d.refresh.transitional_secs));
+        assert!(limits.settled_secs.contains(d.refresh.settled_secs));
+        assert!(d.notifications.gpu_reminder_minutes.is_some_and(|m| limits.gpu_reminder_minutes.contains(m)));
+    }
+
+    #[test]
+    fn clamped_moves_every_bounded_value_inside() {
+        let wild = Settings {
+            refresh: RefreshSettings { transitional_secs: 0, settled_secs: 1_000_000 },
+            notifications: NotificationSettings { gpu_reminder_minutes: Some(1), ..Default::default() },
+            ..Default::default()
+        };
+        let c = wild.clamped();
+        assert_eq!((c.refresh.transitional_secs, c.refresh.settled_secs), (2, 3600));
+        assert_eq!(c.notifications.gpu_reminder_minutes, Some(10));
+        let off = Settings {
+            notifications: NotificationSettings { gpu_reminder_minutes: None, ..Default::default() },
+            ..Default::default()
+        };
+        assert_eq!(off.clamped().notifications.gpu_reminder_minutes, None, "a reminder that is off stays off");
+    }
+
+    /// `settingsDefaults.ts`: the defaults and bounds above, as values the UI imports.
+    #[test]
+    fn export_settings_defaults_and_limits() -> Result<(), Box<dyn std::error::Error>> {
+        let body = format!(
+            "import type {{ Settings }} from './Settings';\n\
+             import type {{ SettingsLimits }} from './SettingsLimits';\n\n\
+             /** `Settings::default()`: what a window shows before it has the user's settings. */\n\
+             export const settingsDefaults: Settings = {};\n\n\
+             /** The bounds the core keeps saved settings in (`SettingsLimits::ALL`). */\n\
+             export const settingsLimits: SettingsLimits = {};\n",
+            serde_json::to_string_pretty(&Settings::default())?,
+            serde_json::to_string_pretty(&SettingsLimits::ALL)?,
+        );
+        crate::bindings::write("settingsDefaults.ts", &body)?;
+        Ok(())
+    }
 }

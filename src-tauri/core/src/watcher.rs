@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use ts_rs::TS;
 
 use crate::clock::{Clock, SystemClock};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::hangar::{AccountFailure, Hangar};
 use crate::http::MAX_RETRY_AFTER_SECS;
 use crate::model::{Workspace, WorkspaceState};
@@ -63,8 +63,8 @@ impl Snapshot {
         let status = |s: &Snapshot| -> Vec<(String, bool)> {
             s.accounts.iter().map(|a| (a.account.clone(), a.paused)).collect()
         };
-        let failures = |s: &Snapshot| -> Vec<(String, String, String)> {
-            s.failures.iter().map(|f| (f.account.clone(), f.error.code.clone(), f.error.message.clone())).collect()
+        let failures = |s: &Snapshot| -> Vec<(String, ErrorCode, String)> {
+            s.failures.iter().map(|f| (f.account.clone(), f.error.code, f.error.message.clone())).collect()
         };
         self.stale == other.stale
             && self.workspaces == other.workspaces

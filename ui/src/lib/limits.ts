@@ -1,11 +1,9 @@
-// Bounds the core enforces on saved settings (src-tauri/core/src/settings.rs; a unit test
-// keeps the two in step), shown beside the inputs and checked before saving.
-export const TRANSITIONAL_SECS = { min: 2, max: 30 } as const;
-export const SETTLED_SECS = { min: 30, max: 3600 } as const;
-export const GPU_REMINDER_MINUTES = { min: 10, max: 10080 } as const;
+// The bounds themselves come from the core (bindings/settingsDefaults.ts, generated from
+// settings.rs); here is only how the inputs check a value against them before saving.
+import type { Bounds } from './bindings/Bounds';
 
 /** A whole number within `bounds`, or the message that says why not. */
-export function wholeNumberError(label: string, raw: string | number | null, bounds: { min: number; max: number }): string | null {
+export function wholeNumberError(label: string, raw: string | number | null, bounds: Bounds): string | null {
   // A bound number input hands over a number, or null while it is empty.
   const text = String(raw ?? '').trim();
   const n = Number(text);

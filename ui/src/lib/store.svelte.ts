@@ -1,7 +1,8 @@
 // The window's state: the watcher's latest snapshot plus what the user is doing right now.
-import { backend, toBackendError, type Backend } from './backend';
+import { backend, bootData, toBackendError, type Backend } from './backend';
 import type { Action } from './bindings/Action';
 import type { AppInfo } from './bindings/AppInfo';
+import { ErrorCodes } from './bindings/errorCodes';
 import type { Settings } from './bindings/Settings';
 import type { Snapshot } from './bindings/Snapshot';
 import type { LinkKind } from './bindings/LinkKind';
@@ -12,20 +13,27 @@ export const keyOf = (w: Pick<Workspace, 'account' | 'id'>) => `${w.account}\u00
 /** An IDE link that waits for the user's answer about `~/.ssh/config`. */
 export type ConsentRequest = { workspace: Workspace; kind: LinkKind };
 
+const boot = bootData();
+
 class Hangar {
   // Replaced whole, never mutated in place: raw state keeps a thousand workspaces free of proxies.
-  info = $state.raw<AppInfo | null>(null);
-  snapshot = $state.raw<Snapshot | null>(null);
+  // The first values come with the page (the desktop app's cache), so the first frame has cards.
+  info = $state.raw<AppInfo | null>(boot?.info ?? null);
+  snapshot = $state.raw<Snapshot | null>(boot?.snapshot ?? null);
   /** Actions in flight, by workspace: a second click never sends a second call. */
   pending = $state<Record<string, Action | 'open'>>({});
   /** The last failed action's message, on the card it belongs to. */
   cardErrors = $state<Record<string, string>>({});
   loadError = $state<string | null>(null);
-  settings = $state.raw<Settings | null>(null);
+  settings = $state.raw<Settings | null>(boot?.settings ?? null);
   notice = $state<string | null>(null);
   consent = $state<ConsentRequest | null>(null);
   focusRequest = $state<{ account: string; workspace: string; at: number } | null>(null);
   api: Backend | null = null;
+
+  constructor() {
+    if (boot) this.applySettings(boot.settings);
+  }
 
   async start() {
     try {
@@ -56,7 +64,7 @@ class Hangar {
     this.pending[k] = action;
     delete this.cardErrors[k];
     try {
-      await this.api.act(w.account, w.id, action);
+      await this.api.workspaceAction(w.account, w.id, action);
     } catch (e) {
       this.cardErrors[k] = toBackendError(e).message;
     } finally {
@@ -82,10 +90,10 @@ class Hangar {
     this.pending[k] = 'open';
     delete this.cardErrors[k];
     try {
-      await this.api.open(w.account, w.id, kind);
+      await this.api.openWorkspace(w.account, w.id, kind);
     } catch (e) {
       const err = toBackendError(e);
-      if (err.code === 'consent_needed') this.consent = { workspace: w, kind };
+      if (err.code === ErrorCodes.ConsentNeeded) this.consent = { workspace: w, kind };
       else this.cardErrors[k] = err.message;
     } finally {
       delete this.pending[k];

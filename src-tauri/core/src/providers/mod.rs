@@ -7,7 +7,10 @@ pub mod aether;
 pub mod anyscale;
 pub mod exalsius;
 pub mod mage_pro;
+pub mod paging;
+pub mod rest;
 pub mod strongly;
+pub mod timestamps;
 
 /// Every provider kind Hangar speaks to, in the order they are offered.
 pub static KINDS: &[&dyn ProviderKind] =

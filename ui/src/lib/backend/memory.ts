@@ -7,11 +7,13 @@
 // on refused.example.test answers 401; the VS Code link of ml-research · c3d4e5f6 needs an
 // SSH alias, so it asks about `~/.ssh/config` first.
 import { BackendError, type Backend } from './index';
-import { defaultSettings } from '../settings';
 import type { Account } from '../bindings/Account';
+import type { ErrorCode } from '../bindings/ErrorCode';
+import { ErrorCodes } from '../bindings/errorCodes';
 import type { Form } from '../bindings/Form';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { Settings } from '../bindings/Settings';
+import { settingsDefaults } from '../bindings/settingsDefaults';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
 import type { Workspace } from '../bindings/Workspace';
@@ -21,7 +23,8 @@ const params = new URLSearchParams(globalThis.location?.search ?? '');
 const STEP_MS = Number(params.get('step') ?? 800);
 const NEEDS_SSH_ALIAS = 'c3d4e5f6-0002';
 
-const invalid = (field: string, message: string) => new BackendError({ code: 'invalid_input', message, field, retry_after_secs: null });
+const fail = (code: ErrorCode, message: string, field: string | null = null) => new BackendError({ code, message, field, retry_after_secs: null });
+const invalid = (field: string, message: string) => fail(ErrorCodes.InvalidInput, message, field);
 
 /** The core's base URL rule: https, or http to this computer. */
 function checkBaseUrl(text: string): string {
@@ -97,13 +100,13 @@ export function memoryBackend(): Backend {
   const snapshot = (): Snapshot => ({
     workspaces: structuredClone(workspaces),
     failures: params.has('fail')
-      ? [{ account: 'team-cloud', error: { code: 'unauthorized', message: 'Aether (GET /workspaces) answered 401 Unauthorized: Unauthorized', field: null, retry_after_secs: null } }]
+      ? [{ account: 'team-cloud', error: { code: ErrorCodes.Unauthorized, message: 'Aether (GET /workspaces) answered 401 Unauthorized: Unauthorized', field: null, retry_after_secs: null } }]
       : [],
     accounts: accounts.map((a) => ({ account: a.name, last_success: a.name === 'team-cloud' ? null : new Date().toISOString(), paused: a.name === 'team-cloud' })),
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
   });
-  let settings: Settings = defaultSettings();
+  let settings: Settings = structuredClone(settingsDefaults);
   const updateForm: Form = {
     fields: [
       { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
@@ -121,7 +124,7 @@ export function memoryBackend(): Backend {
   };
   const find = (id: string) => {
     const w = workspaces.find((w) => w.id === id);
-    if (!w) throw new BackendError({ code: 'not_found', message: `workspace ${id} not found`, field: null, retry_after_secs: null });
+    if (!w) throw fail(ErrorCodes.NotFound, `workspace ${id} not found`);
     return w;
   };
   const opened: string[] = [];
@@ -151,35 +154,35 @@ export function memoryBackend(): Backend {
     providers: async () => providers,
     accounts: async () => structuredClone(accounts),
     addAccount: async (a) => {
-      if (!a.name.trim()) throw new BackendError({ code: 'invalid_input', message: 'account name must not be empty', field: 'name', retry_after_secs: null });
-      if (accounts.some((x) => x.name === a.name)) throw new BackendError({ code: 'conflict', message: `an account named '${a.name}' exists already`, field: 'name', retry_after_secs: null });
-      if (a.credentials.token !== 'good-token') throw new BackendError({ code: 'unauthorized', message: `account '${a.name}' was not added: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+      if (!a.name.trim()) throw fail(ErrorCodes.InvalidInput, 'account name must not be empty', 'name');
+      if (accounts.some((x) => x.name === a.name)) throw fail(ErrorCodes.Conflict, `an account named '${a.name}' exists already`, 'name');
+      if (a.credentials.token !== 'good-token') throw fail(ErrorCodes.Unauthorized, `account '${a.name}' was not added: answered 401 Unauthorized`);
       accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
     },
     signInAccount: async (a) => {
-      if (accounts.some((x) => x.name === a.name)) throw new BackendError({ code: 'conflict', message: `an account named '${a.name}' exists already`, field: 'name', retry_after_secs: null });
+      if (accounts.some((x) => x.name === a.name)) throw fail(ErrorCodes.Conflict, `an account named '${a.name}' exists already`, 'name');
       accounts.push({ name: a.name, provider: a.provider, base_url: a.base_url, options: a.options });
     },
     signInAgain: async () => {},
     signOut: async () => null,
     editAccount: async (name, baseUrl, options, credentials) => {
       const a = accounts.find((x) => x.name === name);
-      if (!a) throw new BackendError({ code: 'not_found', message: `no account named '${name}'`, field: null, retry_after_secs: null });
+      if (!a) throw fail(ErrorCodes.NotFound, `no account named '${name}'`);
       const url = baseUrl?.trim() ? checkBaseUrl(baseUrl.trim()) : null;
       const origin = (u: string | null) => (u ? new URL(u).origin : null);
       if (origin(url) !== origin(a.base_url) && !credentials)
-        throw new BackendError({ code: 'invalid_input', message: `account '${name}' would now talk to ${origin(url) ?? 'its default address'}; enter its credentials again (Hangar never sends the stored ones to another address)`, field: 'credentials', retry_after_secs: null });
+        throw fail(ErrorCodes.InvalidInput, `account '${name}' would now talk to ${origin(url) ?? 'its default address'}; enter its credentials again (Hangar never sends the stored ones to another address)`, 'credentials');
       if (url && new URL(url).hostname === 'refused.example.test')
-        throw new BackendError({ code: 'unauthorized', message: `account '${name}' was not changed: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+        throw fail(ErrorCodes.Unauthorized, `account '${name}' was not changed: answered 401 Unauthorized`);
       Object.assign(a, { base_url: url, options: { ...options } });
     },
     changeCredentials: async (name, credentials) => {
       const a = accounts.find((x) => x.name === name);
-      if (!a) throw new BackendError({ code: 'not_found', message: `no account named '${name}'`, field: null, retry_after_secs: null });
+      if (!a) throw fail(ErrorCodes.NotFound, `no account named '${name}'`);
       const [key, value] = Object.entries(credentials)[0] ?? ['token', ''];
-      if (!value.trim()) throw new BackendError({ code: 'invalid_input', message: `${key} is required`, field: key, retry_after_secs: null });
+      if (!value.trim()) throw fail(ErrorCodes.InvalidInput, `${key} is required`, key);
       if (value.includes('wrong'))
-        throw new BackendError({ code: 'unauthorized', message: `account '${name}' keeps its old credentials: answered 401 Unauthorized`, field: null, retry_after_secs: null });
+        throw fail(ErrorCodes.Unauthorized, `account '${name}' keeps its old credentials: answered 401 Unauthorized`);
     },
     sshInclude: async () => ({ line: 'Include "/home/you/.ssh/hangar/config"', file: '/home/you/.ssh/config' }),
     removeAccount: async (name) => {
@@ -199,10 +202,10 @@ export function memoryBackend(): Backend {
       setTimeout(() => move(id, 'running', 'running'), STEP_MS * 2);
       return structuredClone(w);
     },
-    act: async (_account, id, action) => {
+    workspaceAction: async (_account, id, action) => {
       const w = find(id);
       if (action === 'stop') {
-        if (w.state !== 'running') throw new BackendError({ code: 'conflict', message: 'Workspace is not in a stoppable state', field: null, retry_after_secs: null });
+        if (w.state !== 'running') throw fail(ErrorCodes.Conflict, 'Workspace is not in a stoppable state');
         move(id, 'stopping', 'stopping');
         setTimeout(() => move(id, 'stopped', 'stopped'), STEP_MS);
       } else if (action === 'start') {
@@ -213,18 +216,18 @@ export function memoryBackend(): Backend {
         publish();
       }
     },
-    open: async (_account, id, kind) => {
+    openWorkspace: async (_account, id, kind) => {
       const link = find(id).links.find((l) => l.kind === kind);
-      if (!link) throw new BackendError({ code: 'conflict', message: 'no link yet: the workspace is not running', field: null, retry_after_secs: null });
+      if (!link) throw fail(ErrorCodes.Conflict, 'no link yet: the workspace is not running');
       if (id === NEEDS_SSH_ALIAS && kind !== 'browser' && settings.ssh_include === 'ask')
-        throw new BackendError({ code: 'consent_needed', message: "Hangar would add 'Include ~/.ssh/hangar/config' to ~/.ssh/config", field: null, retry_after_secs: null });
+        throw fail(ErrorCodes.ConsentNeeded, "Hangar would add 'Include ~/.ssh/hangar/config' to ~/.ssh/config");
       opened.push(link.url);
       return link.url;
     },
     updateForm: async () => structuredClone(updateForm),
     updateWorkspace: async (_account, id, values) => {
       const w = find(id);
-      if (w.state !== 'stopped') throw new BackendError({ code: 'conflict', message: 'resources change only while stopped', field: null, retry_after_secs: null });
+      if (w.state !== 'stopped') throw fail(ErrorCodes.Conflict, 'resources change only while stopped');
       w.hardware.cpus = Number(values.cpus ?? w.hardware.cpus);
       w.hardware.label = `${w.hardware.cpus} shared CPU · ${w.hardware.memory_gb} GB`;
       publish();

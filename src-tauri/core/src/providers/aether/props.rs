@@ -6,11 +6,15 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use super::form::create_form_of;
+use super::mapping::to_hardware;
+use super::wire::{WireHardware, WireWorkspace, WorkspaceList};
 use super::*;
 use crate::http::HttpSettings;
 use crate::providers::prop_checks::{self, sensible_workspace, Call, OnDemo};
 use crate::providers::prop_json::{check, mutated_list, mutated_text, mutated_text_one_of};
 use crate::secrets::{Credentials, MemoryStore};
+use std::collections::HashMap;
 
 const CASES: u32 = 384;
 const DEMO_CASES: u32 = 128;

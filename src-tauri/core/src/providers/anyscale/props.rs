@@ -7,8 +7,11 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use super::mapping::to_hardware;
+use super::wire::*;
 use super::*;
 use crate::http::HttpSettings;
+use crate::model::Gpu;
 use crate::providers::prop_checks::{self, sensible_form, sensible_hardware, sensible_workspace, Call, OnDemo};
 use crate::providers::prop_json::{check, mutated, mutated_list, mutated_text, mutated_text_one_of};
 use crate::secrets::{Credentials, MemoryStore};

@@ -2,8 +2,14 @@
 
 use std::sync::Arc;
 
+use serde_json::json;
+
+use super::client::to_value;
+use super::mapping::{to_hardware, tunnel_host};
+use super::wire::*;
 use super::*;
 use crate::http::HttpSettings;
+use crate::model::{Gpu, LinkKind};
 use crate::secrets::{Credentials, MemoryStore};
 
 fn provider(token: &str) -> Result<Anyscale> {

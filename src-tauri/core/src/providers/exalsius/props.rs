@@ -5,6 +5,13 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use std::sync::Arc;
+
+use super::errors::problem;
+use super::form::Offer;
+use super::mapping::*;
+use super::ssh::ssh_endpoint;
+use super::wire::*;
 use super::*;
 use crate::http::HttpSettings;
 use crate::providers::prop_checks::{self, sensible_form, sensible_workspace, Call, OnDemo};

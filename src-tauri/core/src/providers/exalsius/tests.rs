@@ -1,7 +1,14 @@
 //! The contract's example bodies (`shared/providers/exalsius.md`, the OpenAPI bundle), mapped.
 
+use std::sync::Arc;
+
+use super::errors::problem;
+use super::mapping::*;
+use super::ssh::ssh_endpoint;
+use super::wire::*;
 use super::*;
 use crate::http::HttpSettings;
+use crate::model::{Gpu, Link, LinkKind, WorkspaceState};
 use crate::secrets::MemoryStore;
 
 fn provider(options: &[(&str, &str)]) -> Result<Exalsius> {

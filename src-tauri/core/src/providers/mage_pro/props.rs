@@ -5,6 +5,12 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use std::sync::Arc;
+
+use super::client::{decode, require_name};
+use super::errors::envelope_error;
+use super::session::now_epoch;
+use super::wire::WorkspaceList;
 use super::*;
 use crate::http::HttpSettings;
 use crate::providers::prop_checks::{self, sensible_form, sensible_hardware, sensible_workspace, Call, OnDemo};

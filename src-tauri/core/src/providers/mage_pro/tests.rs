@@ -8,10 +8,13 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::client::decode;
+use super::errors::{envelope_error, Refused};
+use super::wire::{Created, SessionRequest, Statuses, WireWorkspace, WorkspaceList, WorkspaceOne};
 use super::wire::{LifecycleConfig, SessionAnswer, Status};
 use super::*;
 use crate::http::HttpSettings;
-use crate::model::{Action, Gpu};
+use crate::model::{Action, Gpu, Link, LinkKind, WorkspaceState};
 use crate::secrets::{Credentials, MemoryStore};
 
 const KEY: &str = "zkWlN0PkIKSN0C11CfUHUj84OT5XOJ6tDZ6bDRO2";
@@ -87,7 +90,7 @@ fn base_url_is_normalized_to_the_api_root() {
     }
     let p = provider();
     assert_eq!(
-        p.http().endpoint(&["workspaces", "alpha"]).as_str(),
+        p.client.http().endpoint(&["workspaces", "alpha"]).as_str(),
         "https://cluster.mage.ai/c0ffee/api/workspaces/alpha"
     );
 }
@@ -453,7 +456,7 @@ fn the_cluster_type_option_overrides_statuses() {
     )
     .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    assert_eq!(rt.block_on(p.cluster_type()).unwrap(), "ecs", "no call made: the host is not reachable");
+    assert_eq!(rt.block_on(p.client.cluster_type()).unwrap(), "ecs", "no call made: the host is not reachable");
 }
 
 #[test]
@@ -461,7 +464,7 @@ fn a_pasted_token_that_expired_is_named_before_any_call() {
     let expired_payload = "eyJleHBpcmVzIjogMTcwMDAwMDAwMCwgInRva2VuIjogImFiYyJ9"; // {"expires": 1700000000, "token": "abc"}
     let p = provider_with(creds(&[("api_key", KEY), ("oauth_token", &format!("h.{expired_payload}.s"))]), &[]).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let err = rt.block_on(p.usable_token()).unwrap_err();
+    let err = rt.block_on(p.client.usable_token()).unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert!(err.to_string().contains("pasted") && err.to_string().contains("paste a new token"), "{err}");
 }

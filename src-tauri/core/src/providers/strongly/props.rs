@@ -7,6 +7,9 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use super::client::{check_id, next_offset};
+use super::errors::vendor_error;
+use super::wire::{ProjectList, WireWorkspace, WorkspacePage};
 use super::*;
 use crate::http::HttpSettings;
 use crate::providers::prop_checks::{self, sensible_form, sensible_workspace, Call, OnDemo};

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::client::next_offset;
+use super::errors::vendor_error;
 use super::wire::{ActionAnswer, CreateBody, Created, ProjectList, UpdateBody, WireWorkspace, WorkspacePage};
 use super::*;
 use crate::http::HttpSettings;
-use crate::model::{Action, Gpu};
+use crate::model::{Action, Gpu, Link, LinkKind, WorkspaceState};
 use crate::secrets::{Credentials, MemoryStore};
 
 const KEY: &str = "sk-prod-a1b2c3d4e5f6";
@@ -139,7 +141,7 @@ fn base_url_is_normalized_to_the_api_root() {
 fn requests_go_below_the_normalized_root() {
     let p = provider("https://mycompany.strongly.ai/").unwrap();
     assert_eq!(
-        p.http.endpoint(&["workspaces", "ws_ghi789", "start"]).as_str(),
+        p.client.rest().http().endpoint(&["workspaces", "ws_ghi789", "start"]).as_str(),
         "https://mycompany.strongly.ai/api/v1/workspaces/ws_ghi789/start"
     );
 }
@@ -318,7 +320,7 @@ fn pagination_stops_at_count_short_page_or_empty_page() {
 #[test]
 fn the_key_is_a_sensitive_header_and_is_never_shown() {
     let p = provider("https://mycompany.strongly.ai").unwrap();
-    let req = p.request(Method::GET, &["workspaces"]).build().unwrap();
+    let req = p.client.rest().request(reqwest::Method::GET, &["workspaces"]).build().unwrap();
     let sent = req.headers().get("x-api-key").unwrap();
     assert_eq!(sent.to_str().unwrap(), KEY);
     assert!(sent.is_sensitive());
