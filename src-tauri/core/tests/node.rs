@@ -1,7 +1,7 @@
 //! The Node against a demo cloud over real sockets: its event stream, the notification policy
 //! as operations with different origins meet it, settings held and told, the demo replaced.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -225,4 +225,37 @@ async fn the_first_real_account_replaces_the_demo_session() {
         _ => None,
     })
     .await;
+}
+
+/// One workspace held in `starting` for the whole run, nothing touched: what the Node sends
+/// and which files it touches per minute. Prints `BENCH {json}` like `bench_refresh`:
+/// `cargo test --release -p hangar-core --test node -- --ignored --nocapture` (BENCH_SECS, default 60).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: a minute of a workspace in transition"]
+async fn bench_quiet_while_a_workspace_is_in_transition() {
+    let secs: u64 = std::env::var("BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let d = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+    let hangar = hangar_on(storage, "a", &d).await;
+    let id = hangar.list(None).await.unwrap().workspaces[0].id.clone();
+    d.set_status(&id, "starting");
+    let (node, mut events) = settled_node(hangar.clone()).await;
+    let before = hangar.storage().file_counts();
+    let polls = node.watcher().polls("a");
+    let seen = drain(&mut events, Duration::from_secs(secs)).await;
+    let per_minute = |n: usize| n as f64 * 60.0 / secs as f64;
+    let count = |f: fn(&NodeEvent) -> bool| per_minute(seen.iter().filter(|e| f(e)).count());
+    let files = hangar.storage().file_counts();
+    println!(
+        "BENCH {}",
+        serde_json::json!({ "bench": "transitional_idle_node", "result": {
+            "window_s": secs,
+            "polls_per_minute": per_minute((node.watcher().polls("a") - polls) as usize),
+            "snapshot_events_per_minute": count(|e| matches!(e, NodeEvent::Snapshot(_))),
+            "refreshed_events_per_minute": count(|e| matches!(e, NodeEvent::Refreshed(_))),
+            "file_reads_per_minute": per_minute((files.reads - before.reads) as usize),
+            "file_writes_per_minute": per_minute((files.writes - before.writes) as usize),
+        }})
+    );
 }

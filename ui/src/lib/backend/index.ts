@@ -17,6 +17,7 @@ export type Unsubscribe = () => void;
 
 /** The commands the core answers (generated from src-tauri/src/ipc.rs) and the events it sends. */
 export interface Backend extends Commands {
+  /** What is shown changed. */
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
   /** A refresh changed nothing that is shown: only when it happened, and each account's last success. */
   onRefreshed(cb: (r: Refreshed) => void): Unsubscribe;
