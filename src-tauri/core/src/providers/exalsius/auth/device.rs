@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{post_form, refusal_error, token_request, AuthSettings, Refusal, TokenAnswer, DEVICE_GRANT};
+use super::token::{post_form, refusal_error, token_request, Refusal, TokenAnswer};
+use super::{AuthSettings, DEVICE_GRANT};
 use crate::error::{Error, Result};
 use crate::secrets::Credentials;
 
