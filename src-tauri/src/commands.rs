@@ -66,7 +66,7 @@ fn browser(app: &AppHandle) -> impl Fn(&str) -> hangar_core::Result<()> {
 
 /// Adds a real account with pasted credentials. In demo mode, the first real account ends the demo.
 #[tauri::command]
-pub async fn add_account(_app: AppHandle, state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
+pub async fn add_account(state: State<'_, AppState>, account: NewAccount) -> Reply<()> {
     let node = state.node()?;
     let target = node.new_account_target().map_err(fail)?;
     let creds = hangar_core::secrets::Credentials::from_map(account.credentials.clone());
