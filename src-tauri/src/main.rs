@@ -71,6 +71,8 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
             notify::show(app, &note);
             None
         }
+        // The window follows each change as it comes; the coalesced round is for `hangarctl watch`.
+        NodeEvent::Coalesced(_) => None,
         NodeEvent::Refreshed(r) => name.map(|n| app.emit(n, r)),
         NodeEvent::StateChange(c) => name.map(|n| app.emit(n, c)),
         NodeEvent::SessionChanged { demo } => name.map(|n| app.emit(n, demo)),

@@ -103,9 +103,12 @@ enum Command {
     /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
     /// the host aliases Hangar writes); bytes on standard input and output
     Tunnel { account: String, id: String },
-    /// Print state changes as they happen, and the notifications the app would show for
-    /// them, until Ctrl-C
-    Watch,
+    /// Print state changes, coalesced as the app's notifications are, until Ctrl-C
+    Watch {
+        /// Also print the notifications the app would show for them
+        #[arg(long)]
+        notifications: bool,
+    },
     /// Demo clouds on 127.0.0.1
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -320,15 +323,15 @@ async fn run(cli: Cli) -> Result<i32> {
             hangar_core::tunnel::pump(&target, tokio::io::stdin(), tokio::io::stdout()).await?;
             Ok(0)
         }
-        Command::Watch => {
+        Command::Watch { notifications } => {
             // The app's own runtime and policy, with no window to have focus.
             let node = Node::start(hangar(cli.config_dir)?, None);
             let mut events = node.events();
             loop {
                 tokio::select! {
                     event = events.recv() => match event {
-                        Ok(NodeEvent::StateChange(c)) => output::change(&c, json),
-                        Ok(NodeEvent::Notify(note)) => output::notification(&note, json),
+                        Ok(NodeEvent::Coalesced(changes)) => changes.iter().for_each(|c| output::change(c, json)),
+                        Ok(NodeEvent::Notify(note)) if notifications => output::notification(&note, json),
                         Ok(_) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(_) => return Ok(0),

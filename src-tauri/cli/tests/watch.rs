@@ -50,6 +50,19 @@ impl Drop for Watching {
     }
 }
 
+/// `hangarctl ARGS` running, and its stdout's lines as they come.
+fn watching(config: &std::path::Path, args: &[&str]) -> (Watching, mpsc::Receiver<String>) {
+    let mut watch = Watching(ctl(config).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let (tx, lines) = mpsc::channel::<String>();
+    let stdout = watch.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (watch, lines)
+}
+
 #[test]
 fn watch_json_prints_each_change_and_one_coalesced_notification() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -85,15 +98,9 @@ fn watch_json_prints_each_change_and_one_coalesced_notification() {
         a.and(b).unwrap();
     });
 
-    let mut watch =
-        Watching(ctl(config).args(["watch", "--json"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
-    let (tx, lines) = mpsc::channel::<String>();
-    let stdout = watch.0.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let (watch, lines) = watching(config, &["watch", "--json", "--notifications"]);
+    // A script that asked for state changes only gets lines of the contract's shape.
+    let (plain_watch, plain_lines) = watching(config, &["watch", "--json"]);
 
     let deadline = Instant::now() + Duration::from_secs(40);
     let (mut changes, mut notes) = (vec![], vec![]);
@@ -115,7 +122,23 @@ fn watch_json_prints_each_change_and_one_coalesced_notification() {
         }
     }
     drop(watch);
+    let mut plain: Vec<Value> = vec![];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while plain.iter().filter(|c| c["to"] == "stopped").count() < 2 {
+        let Ok(line) = plain_lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) else { break };
+        plain.push(serde_json::from_str(&line).expect("one JSON object per line"));
+    }
+    while let Ok(line) = plain_lines.recv_timeout(Duration::from_secs(2)) {
+        plain.push(serde_json::from_str(&line).unwrap());
+    }
+    drop(plain_watch);
     ok(config, &["account", "rm", ACCOUNT], None);
+    assert!(
+        plain.iter().all(|c| c.get("notification").is_none()),
+        "no notification without --notifications: {plain:?}"
+    );
+    let plain_stopped = plain.iter().filter(|c| c["to"] == "stopped").count();
+    assert_eq!(plain_stopped, 2, "the same changes, once each: {plain:?}");
 
     for c in &changes {
         for field in ["account", "id", "name", "from", "to", "raw_state", "at"] {

@@ -52,19 +52,22 @@ fn enabled(kind: NoteKind, s: &NotificationSettings) -> bool {
 
 const NAMED: usize = 3;
 
+/// A batch without repeats: the same workspace reaching the same state twice counts once (the
+/// first time). What a notification round announces, and what `hangarctl watch` prints.
+pub fn coalesce(changes: &[StateChange]) -> Vec<StateChange> {
+    let mut seen = HashSet::new();
+    changes.iter().filter(|c| seen.insert((c.account.clone(), c.id.clone(), c.to))).cloned().collect()
+}
+
 /// The notes for one batch of changes, in a stable order (errors first).
 pub fn plan(changes: &[StateChange], settings: &NotificationSettings) -> Vec<Note> {
-    let mut seen = HashSet::new();
+    let changes = coalesce(changes);
     let mut notes = vec![];
     for kind in [NoteKind::Errored, NoteKind::Running, NoteKind::Stopped, NoteKind::Deleted] {
         if !enabled(kind, settings) {
             continue;
         }
-        let group: Vec<&StateChange> = changes
-            .iter()
-            .filter(|c| kind_of(c.to) == Some(kind))
-            .filter(|c| seen.insert((c.account.clone(), c.id.clone(), c.to)))
-            .collect();
+        let group: Vec<&StateChange> = changes.iter().filter(|c| kind_of(c.to) == Some(kind)).collect();
         match group.as_slice() {
             [] => {}
             [one] => notes.push(single(kind, one)),
@@ -137,10 +140,11 @@ pub fn gpu_reminder(names: &[String], minutes: u32, settings: &NotificationSetti
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn change(id: &str, to: WorkspaceState) -> StateChange {
+    /// A GPU workspace of account `acme` that went from running to `to`, with a reason.
+    pub(crate) fn change(id: &str, to: WorkspaceState) -> StateChange {
         StateChange {
             account: "acme".into(),
             id: id.into(),

@@ -13,7 +13,11 @@ pub enum NodeEvent {
     Snapshot(Snapshot),
     /// A poll finished and changed nothing that is shown.
     Refreshed(Refreshed),
+    /// One change, as soon as it is seen (the window and tray follow these).
     StateChange(StateChange),
+    /// A batch of changes once it closes, each once (`notifications::coalesce`): what
+    /// `hangarctl watch` prints, in step with the notifications that follow it.
+    Coalesced(Vec<StateChange>),
     /// A desktop notification the policy decided on.
     Notify(Note),
     Settings(Settings),
@@ -32,7 +36,7 @@ impl NodeEvent {
             NodeEvent::StateChange(_) => names::STATE_CHANGE,
             NodeEvent::Settings(_) => names::SETTINGS,
             NodeEvent::SessionChanged { .. } => names::SESSION_CHANGED,
-            NodeEvent::Notify(_) => return None,
+            NodeEvent::Notify(_) | NodeEvent::Coalesced(_) => return None,
         })
     }
 }

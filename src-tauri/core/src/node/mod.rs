@@ -275,8 +275,11 @@ impl Node {
 
     fn close_batch(&self) {
         let settings = self.settings().notifications;
-        let notes = lock(&self.policy).close_batch(self.clock.now(), &settings);
-        for note in notes {
+        let round = lock(&self.policy).close_batch(self.clock.now(), &settings);
+        if !round.changes.is_empty() {
+            self.emit(NodeEvent::Coalesced(round.changes));
+        }
+        for note in round.notes {
             self.emit(NodeEvent::Notify(note));
         }
     }

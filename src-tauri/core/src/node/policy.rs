@@ -35,6 +35,14 @@ pub enum Origin {
 
 type Key = (String, String);
 
+/// One closed batch.
+#[derive(Debug, Default)]
+pub struct Round {
+    /// Every change of the batch, once each (`notifications::coalesce`).
+    pub changes: Vec<StateChange>,
+    pub notes: Vec<Note>,
+}
+
 #[derive(Default)]
 pub struct Policy {
     batch: Vec<StateChange>,
@@ -79,16 +87,17 @@ impl Policy {
         self.closes_at
     }
 
-    /// The batch's notes once its window has passed (nothing before).
-    pub fn close_batch(&mut self, now: Instant, settings: &NotificationSettings) -> Vec<Note> {
+    /// The batch once its window has passed (empty before): its changes, coalesced, and the
+    /// notes they deserve.
+    pub fn close_batch(&mut self, now: Instant, settings: &NotificationSettings) -> Round {
         match self.closes_at {
             Some(at) if at <= now => {}
-            _ => return vec![],
+            _ => return Round::default(),
         }
         self.closes_at = None;
-        let batch: Vec<StateChange> =
-            std::mem::take(&mut self.batch).into_iter().filter(|c| !self.quiet(c, now)).collect();
-        notifications::plan(&batch, settings)
+        let batch = std::mem::take(&mut self.batch);
+        let announced: Vec<StateChange> = batch.iter().filter(|c| !self.quiet(c, now)).cloned().collect();
+        Round { changes: notifications::coalesce(&batch), notes: notifications::plan(&announced, settings) }
     }
 
     fn quiet(&self, c: &StateChange, now: Instant) -> bool {
@@ -131,38 +140,34 @@ mod tests {
     use crate::notifications::NoteKind;
 
     fn change(id: &str, to: WorkspaceState) -> StateChange {
-        StateChange {
-            account: "acme".into(),
-            id: id.into(),
-            name: format!("ws-{id}"),
-            from: WorkspaceState::Running,
-            to,
-            raw_state: to.to_string(),
-            reason: None,
-            gpu: false,
-            at: chrono::Utc::now(),
-        }
+        StateChange { reason: None, gpu: false, ..crate::notifications::tests::change(id, to) }
     }
 
     fn gpu_box(id: &str, state: WorkspaceState) -> Workspace {
-        Workspace {
-            account: "acme".into(),
-            provider: ProviderId::Aether,
-            id: id.into(),
-            name: format!("ws-{id}"),
-            state,
-            raw_state: state.to_string(),
-            hardware: Hardware { gpu: Some(Gpu { kind: "a100".into(), count: 1 }), ..Hardware::default() },
-            created_at: None,
-            links: vec![],
-            actions: vec![],
-            details: Default::default(),
-            error: None,
-        }
+        let gpu = Hardware { gpu: Some(Gpu { kind: "a100".into(), count: 1 }), ..Hardware::default() };
+        Workspace { name: format!("ws-{id}"), hardware: gpu, ..Workspace::bare("acme", ProviderId::ALL[0], id, state) }
     }
 
     fn on() -> NotificationSettings {
         NotificationSettings::default()
+    }
+
+    #[test]
+    fn a_round_lists_each_change_once_even_those_not_announced() {
+        let clock = FakeClock::default();
+        let mut p = Policy::default();
+        p.set_focused(true);
+        p.acted(Origin::Window, "acme", "a", clock.now());
+        p.change(change("a", WorkspaceState::Stopped), clock.now());
+        p.change(change("b", WorkspaceState::Stopped), clock.now());
+        p.change(change("b", WorkspaceState::Stopped), clock.now());
+        clock.advance(BATCH_WINDOW);
+        let round = p.close_batch(clock.now(), &on());
+        let ids: Vec<&str> = round.changes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "each change once, the window's own one included");
+        assert_eq!(round.notes.len(), 1, "only b is announced");
+        let note = &round.notes[0];
+        assert!(format!("{} {}", note.summary, note.body).contains("ws-b"), "{note:?}");
     }
 
     #[test]
@@ -172,13 +177,13 @@ mod tests {
         p.change(change("a", WorkspaceState::Stopped), clock.now());
         clock.advance(Duration::from_millis(1000));
         p.change(change("b", WorkspaceState::Stopped), clock.now());
-        assert!(p.close_batch(clock.now(), &on()).is_empty(), "the window is still open");
+        assert!(p.close_batch(clock.now(), &on()).notes.is_empty(), "the window is still open");
         clock.advance(Duration::from_millis(500));
-        let notes = p.close_batch(clock.now(), &on());
+        let notes = p.close_batch(clock.now(), &on()).notes;
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].summary, "2 workspaces stopped");
         assert!(p.closes_at().is_none());
-        assert!(p.close_batch(clock.now(), &on()).is_empty(), "a round is announced once");
+        assert!(p.close_batch(clock.now(), &on()).notes.is_empty(), "a round is announced once");
     }
 
     #[test]
@@ -187,7 +192,7 @@ mod tests {
         let mut p = Policy::default();
         p.change(change("a", WorkspaceState::Stopped), clock.now());
         clock.advance(BATCH_WINDOW);
-        assert_eq!(p.close_batch(clock.now(), &on()).len(), 1);
+        assert_eq!(p.close_batch(clock.now(), &on()).notes.len(), 1);
         p.change(change("b", WorkspaceState::Running), clock.now());
         assert_eq!(p.closes_at(), Some(clock.now() + BATCH_WINDOW));
     }
@@ -201,7 +206,7 @@ mod tests {
         clock.advance(Duration::from_secs(30));
         p.change(change("a", WorkspaceState::Stopped), clock.now());
         clock.advance(BATCH_WINDOW);
-        assert!(p.close_batch(clock.now(), &on()).is_empty());
+        assert!(p.close_batch(clock.now(), &on()).notes.is_empty());
     }
 
     #[test]
@@ -211,13 +216,13 @@ mod tests {
         p.acted(Origin::Window, "acme", "a", clock.now());
         p.change(change("a", WorkspaceState::Stopped), clock.now());
         clock.advance(BATCH_WINDOW);
-        assert_eq!(p.close_batch(clock.now(), &on()).len(), 1, "the user was not looking");
+        assert_eq!(p.close_batch(clock.now(), &on()).notes.len(), 1, "the user was not looking");
 
         p.set_focused(true);
         clock.advance(CAUSED_WINDOW);
         p.change(change("a", WorkspaceState::Running), clock.now());
         clock.advance(BATCH_WINDOW);
-        assert_eq!(p.close_batch(clock.now(), &on()).len(), 1, "too long after the action to be its result");
+        assert_eq!(p.close_batch(clock.now(), &on()).notes.len(), 1, "too long after the action to be its result");
     }
 
     #[test]
@@ -229,7 +234,7 @@ mod tests {
         p.acted(Origin::Tray, "acme", "a", clock.now());
         p.change(change("a", WorkspaceState::Stopped), clock.now());
         clock.advance(BATCH_WINDOW);
-        let notes = p.close_batch(clock.now(), &on());
+        let notes = p.close_batch(clock.now(), &on()).notes;
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].summary, "Workspace stopped");
     }
@@ -241,7 +246,7 @@ mod tests {
         let paused = NotificationSettings { paused: true, ..on() };
         p.change(change("a", WorkspaceState::Errored), clock.now());
         clock.advance(BATCH_WINDOW);
-        assert!(p.close_batch(clock.now(), &paused).is_empty());
+        assert!(p.close_batch(clock.now(), &paused).notes.is_empty());
         let boxes = [gpu_box("g", WorkspaceState::Running)];
         p.gpu_reminder(&boxes, clock.now(), &paused);
         clock.advance(Duration::from_secs(10 * 3600));
