@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn item_ids_round_trip_any_account_and_workspace_id() {
         let tricky = [
-            ("demo-aether", "65d252d7-15ef-cb8f-3d8f-3fc1e1122250"),
+            ("demo-gpu", "65d252d7-15ef-cb8f-3d8f-3fc1e1122250"),
             ("team:prod", "projects/ml/workspaces/a:b"),
             ("a/b", "ws:0:stop"),
             ("100%", "%3A"),
@@ -500,7 +500,7 @@ mod tests {
     fn workspace(account: &str, id: &str, name: &str, state: WorkspaceState, actions: &[Action]) -> Workspace {
         Workspace {
             account: account.into(),
-            provider: ProviderId::Anyscale,
+            provider: ProviderId::ALL[0],
             id: id.into(),
             name: name.into(),
             state,

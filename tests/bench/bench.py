@@ -312,6 +312,20 @@ def round_trip(base_url, token):
     return time.monotonic() - t
 
 
+def demo_serve(env, out_name, *args):
+    """`hangarctl demo serve` in its own process: (the process, the clouds it printed)."""
+    out = os.path.join(WORK, out_name)
+    with open(out, "w") as f:
+        proc = spawn([CTL, "--json", "demo", "serve", *args], env=env, stdout=f, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            with open(out) as f:
+                return proc, json.load(f)["clouds"]
+        except (ValueError, KeyError):
+            time.sleep(0.1)
+    raise AssertionError("demo serve printed no clouds")
+
+
 class DemoAccounts:
     """`hangarctl demo serve` in its own process, and a config dir with one account per demo
     cloud (credentials in the session's keyring) whose cache already holds their workspaces."""
@@ -321,18 +335,7 @@ class DemoAccounts:
         self.env = dict(os.environ)
         self.env["XDG_DATA_HOME"] = os.path.join(WORK, "ctl-data")
         os.makedirs(self.env["XDG_DATA_HOME"])
-        demo_out = os.path.join(WORK, "demo.json")
-        with open(demo_out, "w") as f:
-            self.demo = spawn([CTL, "--json", "demo", "serve"], env=self.env, stdout=f, stderr=subprocess.DEVNULL)
-        self.clouds = None
-        for _ in range(100):
-            try:
-                with open(demo_out) as f:
-                    self.clouds = json.load(f)["clouds"]
-                break
-            except (ValueError, KeyError):
-                time.sleep(0.1)
-        assert self.clouds, "demo serve printed no clouds"
+        self.demo, self.clouds = demo_serve(self.env, "demo.json")
         for c in self.clouds:
             argv = [CTL, "--config-dir", self.cfg, "--json", "account", "add", c["provider"], "--name", c["account"],
                     "--base-url", c["base_url"]]
@@ -379,19 +382,7 @@ class TransitionalAccount:
         self.env = dict(os.environ)
         self.env["XDG_DATA_HOME"] = os.path.join(WORK, "transit-data")
         os.makedirs(self.env["XDG_DATA_HOME"])
-        out = os.path.join(WORK, "transit-demo.json")
-        with open(out, "w") as f:
-            self.demo = spawn([CTL, "--json", "demo", "serve", "--provision-secs", "3600"], env=self.env, stdout=f,
-                              stderr=subprocess.DEVNULL)
-        clouds = None
-        for _ in range(100):
-            try:
-                with open(out) as f:
-                    clouds = json.load(f)["clouds"]
-                break
-            except (ValueError, KeyError):
-                time.sleep(0.1)
-        assert clouds, "demo serve printed no clouds"
+        self.demo, clouds = demo_serve(self.env, "transit-demo.json", "--provision-secs", "3600")
         c = next(c for c in clouds if c["provider"] == "aether")
         ctl = [CTL, "--config-dir", self.cfg, "--json"]
         p = subprocess.run(ctl + ["account", "add", "aether", "--name", "gpu", "--base-url", c["base_url"]],

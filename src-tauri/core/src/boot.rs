@@ -36,20 +36,7 @@ mod tests {
     use crate::model::{ProviderId, Workspace, WorkspaceState};
 
     fn workspace(name: &str) -> Workspace {
-        Workspace {
-            account: "a".into(),
-            provider: ProviderId::ALL[0],
-            id: "ws-1".into(),
-            name: name.into(),
-            state: WorkspaceState::Running,
-            raw_state: "running".into(),
-            hardware: Default::default(),
-            created_at: None,
-            links: vec![],
-            actions: vec![],
-            details: Default::default(),
-            error: None,
-        }
+        Workspace { name: name.into(), ..Workspace::bare("a", ProviderId::ALL[0], "ws-1", WorkspaceState::Running) }
     }
 
     /// The page reads the global by this generated name (CI fails if the file drifts).

@@ -10,20 +10,9 @@ use ts_rs::TS;
 pub use crate::providers::ProviderId;
 
 /// The normalized lifecycle every vendor's states are mapped onto.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    TS,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+// The string tables serde puts on the wire, for the CLI and logs (a test holds them equal).
+#[derive(strum::Display, strum::EnumString, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 #[ts(export)]
@@ -163,6 +152,26 @@ pub struct Workspace {
     pub details: BTreeMap<String, String>,
     /// The provider's own reason when the workspace is errored.
     pub error: Option<String>,
+}
+
+impl Workspace {
+    /// A workspace known only by its names and state (one gone from its vendor, say).
+    pub fn bare(account: &str, provider: ProviderId, id: &str, state: WorkspaceState) -> Workspace {
+        Workspace {
+            account: account.into(),
+            provider,
+            id: id.into(),
+            name: id.into(),
+            state,
+            raw_state: state.to_string(),
+            hardware: Hardware::default(),
+            created_at: None,
+            links: vec![],
+            actions: vec![],
+            details: BTreeMap::new(),
+            error: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

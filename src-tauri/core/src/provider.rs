@@ -98,8 +98,10 @@ pub type ShowPrompt<'a> = &'a (dyn Fn(&DevicePrompt) + Send + Sync);
 /// are listed once, in `providers::KINDS`.
 #[async_trait]
 pub trait ProviderKind: Send + Sync {
-    fn id(&self) -> ProviderId;
     fn info(&self) -> ProviderInfo;
+    fn id(&self) -> ProviderId {
+        self.info().id
+    }
     fn connect(&self, ctx: ProviderContext) -> Result<Arc<dyn Provider>>;
 
     /// Signs in through the system browser, for kinds whose users have no secret to paste

@@ -235,7 +235,7 @@ impl Storage {
     }
 
     /// Keeps the last snapshot for the next launch, without links: a link may carry a
-    /// workspace's own access token (Aether previews), and links come back with the first refresh.
+    /// workspace's own access token (some vendors' previews), and links come back with the first refresh.
     pub fn cache_workspaces(&self, workspaces: &[Workspace]) -> Result<()> {
         let Some(p) = &self.paths else { return Ok(()) };
         let without_links: Vec<Workspace> =
@@ -294,7 +294,7 @@ mod tests {
         s.update_accounts(|a| {
             a.push(Account {
                 name: "a".into(),
-                provider: ProviderId::Aether,
+                provider: ProviderId::ALL[0],
                 base_url: None,
                 options: Default::default(),
             });
@@ -372,7 +372,7 @@ mod tests {
             .update_accounts(|a| {
                 a.push(Account {
                     name: "b".into(),
-                    provider: ProviderId::Aether,
+                    provider: ProviderId::ALL[0],
                     base_url: None,
                     options: Default::default(),
                 });
@@ -388,7 +388,7 @@ mod tests {
         let s = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
         let w = Workspace {
             account: "a".into(),
-            provider: ProviderId::Aether,
+            provider: ProviderId::ALL[0],
             id: "w".into(),
             name: "w".into(),
             state: crate::model::WorkspaceState::Running,

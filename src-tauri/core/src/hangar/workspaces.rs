@@ -141,20 +141,7 @@ impl Hangar {
 }
 
 fn gone(account: &str, provider: ProviderId, id: &str) -> Workspace {
-    Workspace {
-        account: account.into(),
-        provider,
-        id: id.into(),
-        name: id.into(),
-        state: WorkspaceState::Deleted,
-        raw_state: "deleted".into(),
-        hardware: Default::default(),
-        created_at: None,
-        links: vec![],
-        actions: vec![],
-        details: Default::default(),
-        error: None,
-    }
+    Workspace::bare(account, provider, id, WorkspaceState::Deleted)
 }
 
 /// A local label goes first; the vendor's own labelling stays beside it.

@@ -30,10 +30,6 @@ pub struct Kind;
 
 #[async_trait]
 impl ProviderKind for Kind {
-    fn id(&self) -> ProviderId {
-        ProviderId::Aether
-    }
-
     fn info(&self) -> ProviderInfo {
         info()
     }

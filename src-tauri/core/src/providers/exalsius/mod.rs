@@ -46,10 +46,6 @@ pub struct Kind;
 
 #[async_trait]
 impl ProviderKind for Kind {
-    fn id(&self) -> ProviderId {
-        ProviderId::Exalsius
-    }
-
     fn info(&self) -> ProviderInfo {
         info()
     }

@@ -38,10 +38,6 @@ pub struct Kind;
 
 #[async_trait]
 impl ProviderKind for Kind {
-    fn id(&self) -> ProviderId {
-        ProviderId::MagePro
-    }
-
     fn info(&self) -> ProviderInfo {
         info()
     }

@@ -31,10 +31,6 @@ pub struct Kind;
 
 #[async_trait]
 impl ProviderKind for Kind {
-    fn id(&self) -> ProviderId {
-        ProviderId::Strongly
-    }
-
     fn info(&self) -> ProviderInfo {
         info()
     }
