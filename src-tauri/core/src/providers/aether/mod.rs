@@ -28,31 +28,26 @@ pub const DEFAULT_BASE_URL: &str = "https://api.runaether.dev";
 /// The Aether provider kind, listed in `providers::KINDS`.
 pub struct Kind;
 
-#[async_trait]
 impl ProviderKind for Kind {
     fn info(&self) -> ProviderInfo {
-        info()
+        ProviderInfo {
+            id: ProviderId::Aether,
+            display_name: "Aether".into(),
+            default_base_url: Some(DEFAULT_BASE_URL.into()),
+            base_url_required: false,
+            credential_fields: vec![CredentialField {
+                key: "token".into(),
+                label: "API key or access token".into(),
+                secret: true,
+                required: true,
+            }],
+            has_names: false,
+            browser_sign_in: false,
+        }
     }
 
     fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
         Ok(std::sync::Arc::new(Aether::new(ctx)?))
-    }
-}
-
-pub fn info() -> ProviderInfo {
-    ProviderInfo {
-        id: ProviderId::Aether,
-        display_name: "Aether".into(),
-        default_base_url: Some(DEFAULT_BASE_URL.into()),
-        base_url_required: false,
-        credential_fields: vec![CredentialField {
-            key: "token".into(),
-            label: "API key or access token".into(),
-            secret: true,
-            required: true,
-        }],
-        has_names: false,
-        browser_sign_in: false,
     }
 }
 
@@ -63,7 +58,7 @@ pub struct Aether {
 
 impl Aether {
     pub fn new(ctx: ProviderContext) -> Result<Self> {
-        let base = ctx.base_url(&info())?;
+        let base = ctx.base_url(&Kind.info())?;
         let token = ctx.secret("token")?;
         let http = Http::new(&base, "Aether", &ctx.credentials, ctx.http)?;
         Ok(Aether { client: Client::new(http, &token), account: ctx.account })

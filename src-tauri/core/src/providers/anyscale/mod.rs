@@ -36,31 +36,26 @@ const VENDOR: &str = "Anyscale";
 /// The Anyscale provider kind, listed in `providers::KINDS`.
 pub struct Kind;
 
-#[async_trait]
 impl ProviderKind for Kind {
     fn info(&self) -> ProviderInfo {
-        info()
+        ProviderInfo {
+            id: ProviderId::Anyscale,
+            display_name: "Anyscale".into(),
+            default_base_url: Some(DEFAULT_BASE_URL.into()),
+            base_url_required: false,
+            credential_fields: vec![CredentialField {
+                key: "token".into(),
+                label: "CLI token or API key".into(),
+                secret: true,
+                required: true,
+            }],
+            has_names: true,
+            browser_sign_in: false,
+        }
     }
 
     fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
         Ok(std::sync::Arc::new(Anyscale::new(ctx)?))
-    }
-}
-
-pub fn info() -> ProviderInfo {
-    ProviderInfo {
-        id: ProviderId::Anyscale,
-        display_name: "Anyscale".into(),
-        default_base_url: Some(DEFAULT_BASE_URL.into()),
-        base_url_required: false,
-        credential_fields: vec![CredentialField {
-            key: "token".into(),
-            label: "CLI token or API key".into(),
-            secret: true,
-            required: true,
-        }],
-        has_names: true,
-        browser_sign_in: false,
     }
 }
 
@@ -90,7 +85,7 @@ pub struct Anyscale {
 
 impl Anyscale {
     pub fn new(ctx: ProviderContext) -> Result<Self> {
-        let base = ctx.base_url(&info())?;
+        let base = ctx.base_url(&Kind.info())?;
         let token = ctx.secret("token")?.trim().to_string();
         check_token(&token)?;
         // The trimmed token is what goes on the wire, so it is what an echo would contain;

@@ -47,7 +47,28 @@ pub struct Kind;
 #[async_trait]
 impl ProviderKind for Kind {
     fn info(&self) -> ProviderInfo {
-        info()
+        ProviderInfo {
+            id: ProviderId::Exalsius,
+            display_name: VENDOR.into(),
+            default_base_url: Some(DEFAULT_BASE_URL.into()),
+            base_url_required: false,
+            credential_fields: vec![
+                CredentialField {
+                    key: ACCESS_TOKEN.into(),
+                    label: "Access token (or sign in with the browser)".into(),
+                    secret: true,
+                    required: true,
+                },
+                CredentialField {
+                    key: REFRESH_TOKEN.into(),
+                    label: "Refresh token".into(),
+                    secret: true,
+                    required: false,
+                },
+            ],
+            has_names: true,
+            browser_sign_in: true,
+        }
     }
 
     fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
@@ -67,26 +88,6 @@ impl ProviderKind for Kind {
             Some(refresh) => auth::revoke(&auth_settings(account)?, refresh).await,
             None => Ok(()),
         }
-    }
-}
-
-pub fn info() -> ProviderInfo {
-    ProviderInfo {
-        id: ProviderId::Exalsius,
-        display_name: VENDOR.into(),
-        default_base_url: Some(DEFAULT_BASE_URL.into()),
-        base_url_required: false,
-        credential_fields: vec![
-            CredentialField {
-                key: ACCESS_TOKEN.into(),
-                label: "Access token (or sign in with the browser)".into(),
-                secret: true,
-                required: true,
-            },
-            CredentialField { key: REFRESH_TOKEN.into(), label: "Refresh token".into(), secret: true, required: false },
-        ],
-        has_names: true,
-        browser_sign_in: true,
     }
 }
 
@@ -118,7 +119,7 @@ fn token_credentials(creds: &Credentials) -> Credentials {
 
 impl Exalsius {
     pub fn new(ctx: ProviderContext) -> Result<Self> {
-        let base = ctx.base_url(&info())?;
+        let base = ctx.base_url(&Kind.info())?;
         let base = validate_base_url(&base)?.to_string().trim_end_matches('/').to_string();
         ctx.secret(ACCESS_TOKEN)?;
         let auth = AuthSettings::from_options(&ctx.account.options)?;

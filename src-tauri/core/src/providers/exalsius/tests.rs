@@ -34,7 +34,7 @@ fn workspace(json: &str) -> WireWorkspace {
 
 #[test]
 fn info_matches_the_contract() {
-    let i = info();
+    let i = Kind.info();
     assert_eq!(i.default_base_url.as_deref(), Some("https://api.exalsius.ai"));
     let keys: Vec<(&str, bool, bool)> =
         i.credential_fields.iter().map(|f| (f.key.as_str(), f.secret, f.required)).collect();

@@ -36,37 +36,32 @@ const VENDOR: &str = "Mage Pro";
 /// The MagePro provider kind, listed in `providers::KINDS`.
 pub struct Kind;
 
-#[async_trait]
 impl ProviderKind for Kind {
     fn info(&self) -> ProviderInfo {
-        info()
+        let field = |key: &str, label: &str, secret: bool, required: bool| CredentialField {
+            key: key.into(),
+            label: label.into(),
+            secret,
+            required,
+        };
+        ProviderInfo {
+            id: ProviderId::MagePro,
+            display_name: VENDOR.into(),
+            default_base_url: None,
+            base_url_required: true,
+            credential_fields: vec![
+                field("api_key", "API key (the api_key of any request in the browser's network tab)", true, true),
+                field("email", "Email or user name", false, false),
+                field("password", "Password", true, false),
+                field("oauth_token", "OAuth token (for single sign-on users: the oauth_token cookie)", true, false),
+            ],
+            has_names: true,
+            browser_sign_in: false,
+        }
     }
 
     fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
         Ok(std::sync::Arc::new(MagePro::new(ctx)?))
-    }
-}
-
-pub fn info() -> ProviderInfo {
-    let field = |key: &str, label: &str, secret: bool, required: bool| CredentialField {
-        key: key.into(),
-        label: label.into(),
-        secret,
-        required,
-    };
-    ProviderInfo {
-        id: ProviderId::MagePro,
-        display_name: VENDOR.into(),
-        default_base_url: None,
-        base_url_required: true,
-        credential_fields: vec![
-            field("api_key", "API key (the api_key of any request in the browser's network tab)", true, true),
-            field("email", "Email or user name", false, false),
-            field("password", "Password", true, false),
-            field("oauth_token", "OAuth token (for single sign-on users: the oauth_token cookie)", true, false),
-        ],
-        has_names: true,
-        browser_sign_in: false,
     }
 }
 
@@ -92,7 +87,7 @@ pub struct MagePro {
 
 impl MagePro {
     pub fn new(ctx: ProviderContext) -> Result<Self> {
-        let base = normalize_base_url(&ctx.base_url(&info())?)?;
+        let base = normalize_base_url(&ctx.base_url(&Kind.info())?)?;
         let api_key = ctx.secret("api_key")?;
         let creds = &ctx.credentials;
         let login = match (creds.get("email"), creds.get("password")) {

@@ -29,31 +29,26 @@ const VENDOR: &str = "Strongly.ai";
 /// The Strongly provider kind, listed in `providers::KINDS`.
 pub struct Kind;
 
-#[async_trait]
 impl ProviderKind for Kind {
     fn info(&self) -> ProviderInfo {
-        info()
+        ProviderInfo {
+            id: ProviderId::Strongly,
+            display_name: VENDOR.into(),
+            default_base_url: None,
+            base_url_required: true,
+            credential_fields: vec![CredentialField {
+                key: "api_key".into(),
+                label: "API key (Profile → Security → API Keys)".into(),
+                secret: true,
+                required: true,
+            }],
+            has_names: true,
+            browser_sign_in: false,
+        }
     }
 
     fn connect(&self, ctx: ProviderContext) -> Result<std::sync::Arc<dyn Provider>> {
         Ok(std::sync::Arc::new(Strongly::new(ctx)?))
-    }
-}
-
-pub fn info() -> ProviderInfo {
-    ProviderInfo {
-        id: ProviderId::Strongly,
-        display_name: VENDOR.into(),
-        default_base_url: None,
-        base_url_required: true,
-        credential_fields: vec![CredentialField {
-            key: "api_key".into(),
-            label: "API key (Profile → Security → API Keys)".into(),
-            secret: true,
-            required: true,
-        }],
-        has_names: true,
-        browser_sign_in: false,
     }
 }
 
@@ -78,7 +73,7 @@ pub struct Strongly {
 
 impl Strongly {
     pub fn new(ctx: ProviderContext) -> Result<Self> {
-        let base = normalize_base_url(&ctx.base_url(&info())?)?;
+        let base = normalize_base_url(&ctx.base_url(&Kind.info())?)?;
         let api_key = ctx.secret("api_key")?;
         let http = Http::new(&base, VENDOR, &ctx.credentials, ctx.http)?;
         Ok(Strongly { client: Client::new(http, &api_key)?, account: ctx.account })

@@ -330,7 +330,7 @@ fn the_key_is_a_sensitive_header_and_is_never_shown() {
 
 #[test]
 fn provider_info_asks_for_an_instance_and_a_key() {
-    let i = info();
+    let i = Kind.info();
     assert_eq!(
         (i.id, i.display_name.as_str(), i.default_base_url, i.base_url_required),
         (ProviderId::Strongly, "Strongly.ai", None, true)
