@@ -103,18 +103,10 @@ def tree(pid):
 
 
 def cpu_ticks(pid):
-    """utime+stime of the tree, plus cutime+cstime (children already reaped) of each member."""
-    total, names = 0, []
-    for p in tree(pid):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                s = f.read()
-        except OSError:
-            continue
-        names.append(s[s.index("(") + 1 : s.rindex(")")])
-        f = s[s.rindex(")") + 2 :].split()
-        total += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
-    return total, names
+    """utime+stime of the tree, plus cutime+cstime (children already reaped) of each member;
+    and the members' names."""
+    by_process = cpu_ticks_by_process(pid)
+    return sum(by_process.values()), list(by_process)
 
 
 def cpu_ticks_by_process(pid):
