@@ -905,22 +905,27 @@ def missed_targets(r, rows):
             diag = f" Without GPU compositing: {a:.0f} ms against {b:.0f} ms ({a / b:.2f}×)."
         out.append(f"Launch → first cached cards: {lh:.0f} ms, {lh / lf:.2f}× the floor's first paint (target 1.5×). "
                    f"`main()` → the page starting takes about as long in both ({pre_h:.0f} and {pre_f:.0f} ms); the gap is "
-                   f"in the page: {wh:.0f} ms from navigation to the frame with the cards, which are in the DOM after "
-                   "~100 ms (the UI's JS, two IPC calls, one render); the first frame then comes either ~100 ms or "
-                   "~500 ms later, the late one in most of Hangar's runs and few of the floor's, with and without GPU "
-                   f"compositing.{diag} So software compositing is not the whole story; what holds that first paint "
-                   "back was not pinned down here. Meeting the target would take finding it (WebKit holding off the "
-                   "first paint while a page is still loading is the first suspect: the UI's dynamic import and IPC "
-                   "calls run then) and a cheaper first frame.")
+                   f"in the page: {wh:.0f} ms from navigation to the frame with the cards (the floor's page: one paragraph, "
+                   "inline). Since 2026-12-04 the app makes its window itself and hands the page the cached cards, settings "
+                   "and app info before it loads (`core/src/boot.rs`), so the first render has the cards with no IPC call "
+                   "and no wait for the backend module; navigation → painted cards fell from 654 ms (2026-11-23) to this "
+                   "run's figure (the late first frames seen then, ~500 ms after the cards reached the DOM while the page "
+                   "still waited on IPC, are down to one sample in five, ~200 ms late). What is left is loading and running the UI bundle through the "
+                   "app's custom protocol and laying out a window of cards; the floor has none of it."
+                   f"{diag} Meeting the target would take a smaller first bundle (the card grid without the rest of the "
+                   "UI's code) or a page prerendered with the cards.")
     c = r.get("ctl")
     if c and "`hangarctl ls --json`" in missed:
         out.append(f"`hangarctl ls`: {c['ls_ms']['median']:.1f} ms, {c['ratio']['median']:.2f}× its floor "
-                   f"({c['floor_ms']['median']:.1f} ms; target 2×). Was 350 ms (34×) at 13:04. What is left beyond start-up "
-                   "and one round trip: the Secret Service session's key exchange (~4 ms; a plain session would skip it "
-                   "but sends the secrets unencrypted over the bus), one search and one read per account over that "
-                   "session (~2 ms), and Anyscale's second round of requests (projects, compute templates, instance "
-                   "types, ~3–5 ms). Meeting 2× would take caching Anyscale's lookups between runs and one batched "
-                   "keyring read for all accounts (a search by service, then GetSecrets).")
+                   f"({c['floor_ms']['median']:.1f} ms; target 2×); 19.5 ms (3.61×) on 2026-11-23. A debug log of one warm run "
+                   "(2026-12-04) shows where it goes beyond start-up: the Secret Service session's key exchange (~4 ms), "
+                   "then the accounts' listings overlap only in part, because each account's credentials are read from the "
+                   "keyring synchronously as its listing starts (the reads take turns, 1–4 ms each, one of them in a gap "
+                   "of 4 ms between two accounts), and Anyscale's listing takes two rounds (7 requests: workspaces, then "
+                   "clouds, projects, compute templates and instance types). Meeting 2× would take reading every "
+                   "account's credentials at once before any request (the Secret Service's GetSecrets; "
+                   "dbus-secret-service 4 offers no call for it), and keeping Anyscale's lookups (immutable compute "
+                   "template versions, instance types) on disk between runs.")
     ui = r.get("ui")
     if ui and any(k.startswith("1000 cards: filter") for k in missed):
         out.append(f"Filter-as-you-type over 1000 cards: worst keystroke {ui['keystroke_worst_ms']['median']:.0f} ms "
