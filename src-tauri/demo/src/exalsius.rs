@@ -6,6 +6,9 @@
 //! `/oauth/device/code`, `/oauth/revoke`, and `/activate` where a device code is confirmed.
 //! Access tokens are JWT-shaped and short-lived; only tokens issued here are accepted.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -1232,70 +1235,12 @@ fn jwt(claims: &Value) -> String {
 }
 
 fn b64url(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(data)
 }
 
-/// SHA-256 (FIPS 180-4), for checking PKCE challenges; the demo crate has no hash dependency.
+/// SHA-256, for checking PKCE challenges (RFC 7636, S256).
 fn sha256(data: &[u8]) -> [u8; 32] {
-    fn primes(n: usize) -> Vec<u32> {
-        let mut out: Vec<u32> = vec![];
-        let mut k = 2;
-        while out.len() < n {
-            if out.iter().all(|p| k % p != 0) {
-                out.push(k);
-            }
-            k += 1;
-        }
-        out
-    }
-    // The first 32 bits of the fractional parts of square and cube roots of the first primes.
-    let frac = |x: f64| ((x - x.floor()) * 4_294_967_296.0) as u32;
-    let k: Vec<u32> = primes(64).iter().map(|p| frac(f64::from(*p).cbrt())).collect();
-    let mut h: Vec<u32> = primes(8).iter().map(|p| frac(f64::from(*p).sqrt())).collect();
-    let mut msg = data.to_vec();
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-    for block in msg.chunks(64) {
-        let mut w = [0u32; 64];
-        for i in 0..16 {
-            w[i] = u32::from_be_bytes([block[4 * i], block[4 * i + 1], block[4 * i + 2], block[4 * i + 3]]);
-        }
-        for i in 16..64 {
-            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
-        }
-        let mut v = [h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]];
-        for i in 0..64 {
-            let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
-            let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
-            let t1 = v[7].wrapping_add(s1).wrapping_add(ch).wrapping_add(k[i]).wrapping_add(w[i]);
-            let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
-            let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-            let t2 = s0.wrapping_add(maj);
-            v = [t1.wrapping_add(t2), v[0], v[1], v[2], v[3].wrapping_add(t1), v[4], v[5], v[6]];
-        }
-        for (hi, vi) in h.iter_mut().zip(v) {
-            *hi = hi.wrapping_add(vi);
-        }
-    }
-    let mut out = [0u8; 32];
-    for (i, word) in h.iter().enumerate() {
-        out[4 * i..4 * i + 4].copy_from_slice(&word.to_be_bytes());
-    }
-    out
+    Sha256::digest(data).into()
 }
 
 fn form_decode(s: &str) -> HashMap<String, String> {
