@@ -972,6 +972,12 @@ def main():
         "web view are counted from the app's own `HANGAR_BENCH` lines (one per event it emits); file reads and "
         "writes by inotify over the config dir (settings, accounts, cache) and the app's HOME (its `~/.ssh/hangar`): "
         "a file closed after writing is a write, one closed without writing a read.",
+        "Cadence during long transitions (watcher, tested with a fake clock in core/tests/watcher.rs): a poll every 2 s "
+        "for the first 2 minutes after an action or after a workspace entered a transition, then every 5 s until 4 minutes, "
+        "10 s until 9 minutes, then 20 s (never slower than the settled interval, never faster than the fast one). So the "
+        "state flip → event figure above (≤ 5 s) holds for transitions under 2 minutes; for longer ones a flip is seen "
+        "within 5 s (2–4 min), 10 s (4–9 min) or 20 s (after 9 min), plus one request's time. The transitional idle row "
+        "is measured in the first, fast phase (its worst case).",
         "The state flip test keeps a second workspace transitional (so the 2 s fast cadence applies), then flips the "
         "transitioning one from `stopping` to `stopped` with the demo's `set_status` at different phases of the poll.",
         "Launch → first cached cards: the app started with a real config dir (5 accounts on the demo clouds of a "
