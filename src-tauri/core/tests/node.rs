@@ -195,6 +195,26 @@ async fn settings_are_held_saved_and_told_and_pause_silences() {
 }
 
 #[tokio::test]
+async fn saved_settings_are_held_within_their_bounds_and_told() {
+    let d = demo().await;
+    let (node, mut events) = settled_node(hangar_on(Storage::in_memory(), "acme", &d).await).await;
+    let mut asked = node.settings();
+    asked.notifications.gpu_reminder_minutes = Some(9999 * 60);
+    asked.refresh.transitional_secs = 0;
+    let saved = node.save_settings(asked, Origin::Window).unwrap();
+    let limits = hangar_core::settings::SettingsLimits::ALL;
+    assert_eq!(saved.notifications.gpu_reminder_minutes, Some(limits.gpu_reminder_minutes.max));
+    assert_eq!(saved.refresh.transitional_secs, limits.transitional_secs.min);
+    assert_eq!(node.settings(), saved, "held as saved");
+    let told = next(&mut events, 5, |e| match e {
+        NodeEvent::Settings(s) => Some(s.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(told, saved, "the faces are told what was saved, not what was asked");
+}
+
+#[tokio::test]
 async fn the_first_real_account_replaces_the_demo_session() {
     let (demo_cloud, real_cloud) = (demo().await, demo().await);
     let demo_hangar = hangar_on(Storage::in_memory(), "demo-aether", &demo_cloud).await;

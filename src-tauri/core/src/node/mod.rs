@@ -117,7 +117,7 @@ impl Node {
     /// tells everyone. Returns what was saved.
     pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
         tracing::debug!(?origin, "saving settings");
-        let settings = Settings { refresh: settings.refresh.clamped(), ..settings };
+        let settings = settings.clamped();
         let session = self.session();
         session.hangar.storage().save_settings(&settings)?;
         *lock(&self.settings) = settings.clone();
