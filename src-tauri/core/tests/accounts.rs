@@ -121,3 +121,16 @@ async fn new_credentials_given_with_a_move_are_checked_there_and_stored() {
     h.list(None).await.unwrap();
     assert!(old.server.requests().iter().all(|r| !r.contains("workspaces")), "listing went to the old address");
 }
+
+#[tokio::test]
+async fn a_removed_account_leaves_no_listing_memory_behind() {
+    let d = demo().await;
+    let h = hangar_on(&d).await;
+    let listed = h.list(None).await.unwrap();
+    let mut ids: Vec<String> = listed.workspaces.iter().map(|w| w.id.clone()).collect();
+    ids.sort_unstable();
+    assert!(!ids.is_empty());
+    assert!(!h.storage().listed_changed("a", ids.clone()), "the listing was remembered");
+    h.remove_account("a").await.unwrap();
+    assert!(h.storage().listed_changed("a", ids), "a new account of the same name starts afresh");
+}

@@ -119,9 +119,12 @@ impl Hangar {
         Ok(p.clone())
     }
 
+    /// Drops the account's provider instance and what it listed last, so the next listing
+    /// (with other credentials or settings, or none) starts afresh.
     fn forget(&self, account: &str) {
         if let Ok(mut m) = self.connected.lock() {
             m.remove(account);
         }
+        self.storage.forget_listed(account);
     }
 }
