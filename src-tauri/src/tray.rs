@@ -507,6 +507,8 @@ mod tests {
             raw_state: state.to_string(),
             hardware: Hardware::default(),
             created_at: None,
+            started_at: None,
+            cost: hangar_core::model::Cost::default(),
             links: vec![],
             actions: actions.to_vec(),
             details: Default::default(),

@@ -8,6 +8,7 @@ const base: Workspace = {
   account: 'acme', provider: 'aether', id: 'b2c3d4e5', name: 'train · b2c3d4e5', state: 'running', raw_state: 'RUNNING_OK',
   hardware: { label: null, cpus: 8, memory_gb: 32, gpu: { kind: 'a100-80gb', count: 2 } }, created_at: null, links: [],
   actions: ['stop', 'delete'], details: {}, error: null,
+    started_at: null, rate: null, currency: null, rate_source: 'unknown', spent: null, spent_estimated: false, stops_at: null, idle_stop_minutes: null,
 };
 let mounted: ReturnType<typeof mount> | null = null;
 

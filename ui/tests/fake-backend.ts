@@ -11,12 +11,13 @@ export const settings: Settings = settingsDefaults;
 export function workspace(over: Partial<Workspace> = {}): Workspace {
   return {
     account: 'acme', provider: 'aether', id: 'w1', name: 'train · w1', state: 'running', raw_state: 'running',
-    hardware: { label: null, cpus: 2, memory_gb: 4, gpu: null }, created_at: null, links: [], actions: [], details: {}, error: null, ...over,
+    hardware: { label: null, cpus: 2, memory_gb: 4, gpu: null }, created_at: null, links: [], actions: [], details: {}, error: null,
+    started_at: null, rate: null, currency: null, rate_source: 'unknown', spent: null, spent_estimated: false, stops_at: null, idle_stop_minutes: null, ...over,
   };
 }
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { workspaces: [], failures: [], accounts: [], stale: false, refreshed_at: null, ...over };
+  return { workspaces: [], failures: [], accounts: [], stale: false, refreshed_at: null, totals: { running: 0, gpus: 0, unpriced: 0, spend: [] }, ...over };
 }
 
 export function fakeBackend(over: Partial<Backend> = {}): Backend {

@@ -6,6 +6,7 @@ import type { Workspace } from '../src/lib/bindings/Workspace';
 const base: Workspace = {
   account: 'acme', provider: 'aether', id: 'b2c3d4e5', name: 'web-app · b2c3d4e5', state: 'running', raw_state: 'running',
   hardware: { label: null, cpus: 2, memory_gb: 2, gpu: null }, created_at: '2026-01-01T00:00:00Z', links: [], actions: [], details: {}, error: null,
+    started_at: null, rate: null, currency: null, rate_source: 'unknown', spent: null, spent_estimated: false, stops_at: null, idle_stop_minutes: null,
 };
 const all: Filter = { text: '', state: 'all', account: 'all' };
 const field = (over: Partial<FormField>): FormField => ({

@@ -5,6 +5,7 @@ import type { Workspace } from '../src/lib/bindings/Workspace';
 const w = (account: string, provider: Workspace['provider'], id: string): Workspace => ({
   account, provider, id, name: id, state: 'running', raw_state: 'running',
   hardware: { label: null, cpus: 2, memory_gb: 2, gpu: null }, created_at: null, links: [], actions: [], details: {}, error: null,
+    started_at: null, rate: null, currency: null, rate_source: 'unknown', spent: null, spent_estimated: false, stops_at: null, idle_stop_minutes: null,
 });
 const list = [w('zeta', 'aether', 'z1'), w('acme', 'exalsius', 'a1'), w('zeta', 'exalsius', 'z2'), w('acme', 'aether', 'a2')];
 const key = (x: Workspace) => x.id;

@@ -4,11 +4,14 @@
 
 pub mod bindings;
 pub mod boot;
+pub mod budget;
 pub mod clock;
+pub mod cost;
 pub mod deeplink;
 pub mod error;
 pub mod form;
 pub mod hangar;
+pub mod history;
 pub mod http;
 pub mod model;
 pub mod node;

@@ -123,12 +123,57 @@ pub struct Workspace {
     pub hardware: Hardware,
     #[ts(type = "string | null")]
     pub created_at: Option<DateTime<Utc>>,
+    /// When the vendor says it last started, where it says so.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub started_at: Option<DateTime<Utc>>,
     pub links: Vec<Link>,
     pub actions: Vec<Action>,
     /// Vendor facts for display only (project, region, image...), in the vendor's words.
     pub details: BTreeMap<String, String>,
     /// The provider's own reason when the workspace is errored.
     pub error: Option<String>,
+    /// What it costs and when it stops; flat on the wire (`rate`, `currency`, ...).
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub cost: Cost,
+}
+
+/// Where a rate comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+// strum: the names the CLI prints, the same as on the wire.
+#[derive(strum::Display, strum::EnumString, strum::IntoStaticStr)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+#[ts(export)]
+pub enum RateSource {
+    /// The vendor reports it.
+    Vendor,
+    /// The user's rate table in Settings.
+    YourRates,
+    #[default]
+    Unknown,
+}
+
+/// Money and time of one workspace, as far as anyone knows them; never a made-up price.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Cost {
+    /// Per hour while running, in `currency`; 0 when not running, `None` when unknown.
+    pub rate: Option<f64>,
+    /// ISO 4217 code of the user's rates, or the vendor's unit (`credits`); `None` with no rate.
+    pub currency: Option<String>,
+    pub rate_source: RateSource,
+    /// Since the last start, in `currency`; `None` when unknown.
+    pub spent: Option<f64>,
+    /// `spent` rests on a guess (a gap while Hangar was not running, no vendor start time).
+    pub spent_estimated: bool,
+    /// When the vendor will stop it (idle timeout countdown, maximum uptime).
+    #[ts(type = "string | null")]
+    pub stops_at: Option<DateTime<Utc>>,
+    /// The vendor stops it after this many idle minutes (no countdown reported).
+    pub idle_stop_minutes: Option<u32>,
 }
 
 impl Workspace {
@@ -143,10 +188,12 @@ impl Workspace {
             raw_state: state.to_string(),
             hardware: Hardware::default(),
             created_at: None,
+            started_at: None,
             links: vec![],
             actions: vec![],
             details: BTreeMap::new(),
             error: None,
+            cost: Cost::default(),
         }
     }
 }

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::budget::{AutoStop, Budgets};
+use crate::cost::RateTable;
+use crate::model::LinkKind;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 #[ts(export)]
@@ -56,6 +60,14 @@ pub struct Settings {
     pub refresh: RefreshSettings,
     /// Whether Hangar may add one `Include` line for its managed SSH file to `~/.ssh/config`.
     pub ssh_include: SshIncludeConsent,
+    /// The user's prices, for vendors that report none.
+    pub rates: RateTable,
+    /// Spending limits (a notification at 80 % and at 100 %).
+    pub budgets: Budgets,
+    /// Opt-in: stop GPU workspaces that have run too long.
+    pub auto_stop: AutoStop,
+    /// The IDE a card's secondary button opens; `None` until the user picks one.
+    pub preferred_ide: Option<LinkKind>,
 }
 
 impl Settings {

@@ -395,6 +395,8 @@ mod tests {
             raw_state: "running".into(),
             hardware: Default::default(),
             created_at: None,
+            started_at: None,
+            cost: Default::default(),
             links: vec![crate::model::Link {
                 kind: crate::model::LinkKind::Browser,
                 url: "https://3000-abcd1234-ptk0secret0token0abcdefghijklmnop.preview.example".into(),

@@ -55,6 +55,8 @@ pub struct Snapshot {
     pub stale: bool,
     #[ts(type = "string | null")]
     pub refreshed_at: Option<DateTime<Utc>>,
+    /// What the running workspaces cost together.
+    pub totals: crate::cost::Totals,
 }
 
 impl Snapshot {
@@ -443,7 +445,14 @@ impl Watcher {
                 })
                 .collect();
             accounts.sort_by(|x, y| x.account.cmp(&y.account));
-            Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(self.clock.wall()) }
+            Snapshot {
+                workspaces,
+                failures,
+                accounts,
+                stale,
+                refreshed_at: Some(self.clock.wall()),
+                totals: Default::default(),
+            }
         });
         let refreshed = Refreshed { at: snap.refreshed_at, accounts: snap.accounts.clone() };
         let cards_changed = self.snapshot.borrow().workspaces != snap.workspaces;

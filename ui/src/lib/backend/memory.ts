@@ -60,6 +60,7 @@ function ws(id: string, name: string, state: WorkspaceState, gpu: string | null,
     actions: actionsFor(state),
     details: { project: name.split(' · ')[0] },
     error: null,
+    started_at: null, rate: null, currency: null, rate_source: 'unknown', spent: null, spent_estimated: false, stops_at: null, idle_stop_minutes: null,
   };
 }
 
@@ -105,6 +106,7 @@ export function memoryBackend(): Backend {
     accounts: accounts.map((a) => ({ account: a.name, last_success: a.name === 'team-cloud' ? null : new Date().toISOString(), paused: a.name === 'team-cloud' })),
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
+    totals: { running: 0, gpus: 0, unpriced: 0, spend: [] },
   });
   let settings: Settings = structuredClone(settingsDefaults);
   const updateForm: Form = {

@@ -3,13 +3,18 @@ import type { Action } from "./Action";
 import type { Hardware } from "./Hardware";
 import type { Link } from "./Link";
 import type { ProviderId } from "./ProviderId";
+import type { RateSource } from "./RateSource";
 import type { WorkspaceState } from "./WorkspaceState";
 
 export type Workspace = { account: string, provider: ProviderId, 
 /**
  * The provider's id, spelled as the vendor spells it.
  */
-id: string, name: string, state: WorkspaceState, raw_state: string, hardware: Hardware, created_at: string | null, links: Array<Link>, actions: Array<Action>, 
+id: string, name: string, state: WorkspaceState, raw_state: string, hardware: Hardware, created_at: string | null, 
+/**
+ * When the vendor says it last started, where it says so.
+ */
+started_at: string | null, links: Array<Link>, actions: Array<Action>, 
 /**
  * Vendor facts for display only (project, region, image...), in the vendor's words.
  */
@@ -17,4 +22,28 @@ details: { [key in string]: string },
 /**
  * The provider's own reason when the workspace is errored.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Per hour while running, in `currency`; 0 when not running, `None` when unknown.
+ */
+rate: number | null, 
+/**
+ * ISO 4217 code of the user's rates, or the vendor's unit (`credits`); `None` with no rate.
+ */
+currency: string | null, rate_source: RateSource, 
+/**
+ * Since the last start, in `currency`; `None` when unknown.
+ */
+spent: number | null, 
+/**
+ * `spent` rests on a guess (a gap while Hangar was not running, no vendor start time).
+ */
+spent_estimated: boolean, 
+/**
+ * When the vendor will stop it (idle timeout countdown, maximum uptime).
+ */
+stops_at: string | null, 
+/**
+ * The vendor stops it after this many idle minutes (no countdown reported).
+ */
+idle_stop_minutes: number | null, };

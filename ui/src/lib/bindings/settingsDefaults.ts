@@ -20,7 +20,26 @@ export const settingsDefaults: Settings = {
     "transitional_secs": 2,
     "settled_secs": 60
   },
-  "ssh_include": "ask"
+  "ssh_include": "ask",
+  "rates": {
+    "currency": "USD",
+    "gpu_per_hour": {},
+    "cpu_core_per_hour": null,
+    "memory_gib_per_hour": null
+  },
+  "budgets": {
+    "all": {
+      "daily": null,
+      "monthly": null
+    },
+    "accounts": {}
+  },
+  "auto_stop": {
+    "gpu_max_hours": null,
+    "accounts": {},
+    "workspaces": {}
+  },
+  "preferred_ide": null
 };
 
 /** The bounds the core keeps saved settings in (`SettingsLimits::ALL`). */

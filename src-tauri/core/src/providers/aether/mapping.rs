@@ -43,6 +43,8 @@ impl Aether {
             raw_state: w.status.clone(),
             hardware: to_hardware(&hw),
             created_at: w.created_at.as_deref().and_then(parse_time),
+            started_at: None,
+            cost: crate::model::Cost::default(),
             links: self.links(&w),
             actions: states::actions(&w.status),
             details,

@@ -61,6 +61,8 @@ impl Anyscale {
             raw_state: raw.clone(),
             hardware: self.hardware_of(compute_id, w.cloud_id.as_deref()),
             created_at: w.created_at.as_deref().and_then(parse_time),
+            started_at: None,
+            cost: crate::model::Cost::default(),
             links: self.links(w, session),
             actions: states::actions(&raw),
             details,

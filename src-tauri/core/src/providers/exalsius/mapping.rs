@@ -62,6 +62,8 @@ impl Exalsius {
             raw_state: if raw.is_empty() { "UNKNOWN".into() } else { raw.clone() },
             hardware: to_hardware(w.resources.as_ref()),
             created_at: w.created_at.as_deref().and_then(parse_time),
+            started_at: None,
+            cost: crate::model::Cost::default(),
             links,
             // Without an id there is nothing to address the workspace by.
             actions: if id.is_some() { states::actions(&raw) } else { vec![] },

@@ -55,6 +55,8 @@ impl MagePro {
             state: states::normalize(&raw),
             hardware: container::to_hardware(w.container_config.as_deref()),
             created_at: None,
+            started_at: None,
+            cost: crate::model::Cost::default(),
             links: links(&w, cluster_type),
             actions: states::actions(&raw, form::has_container(cluster_type)),
             details,

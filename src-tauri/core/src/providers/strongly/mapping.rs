@@ -33,6 +33,8 @@ impl Strongly {
             raw_state: w.status.clone(),
             hardware: hardware::to_hardware(w.resources.as_ref()),
             created_at: w.created_at.as_deref().and_then(parse_time),
+            started_at: None,
+            cost: crate::model::Cost::default(),
             links: links(&w),
             actions: states::actions(&w.status),
             details,

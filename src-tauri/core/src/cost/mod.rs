@@ -1,0 +1,8 @@
+//! What workspaces cost: the user's rate table for vendors that report no price, and the
+//! figures each workspace carries (`model::Cost`).
+
+mod rates;
+mod totals;
+
+pub use rates::RateTable;
+pub use totals::{Spend, Totals};
