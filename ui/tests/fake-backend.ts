@@ -17,7 +17,7 @@ export function workspace(over: Partial<Workspace> = {}): Workspace {
 }
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { workspaces: [], failures: [], accounts: [], stale: false, refreshed_at: null, totals: { running: 0, gpus: 0, unpriced: 0, spend: [] }, ...over };
+  return { workspaces: [], failures: [], accounts: [], stale: false, refreshed_at: null, totals: { running: 0, gpus: 0, unpriced: 0, spend: [], accounts: {} }, ...over };
 }
 
 export function fakeBackend(over: Partial<Backend> = {}): Backend {

@@ -1,5 +1,7 @@
 //! What everything shown costs together: the header line and the tray's top entry.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -25,5 +27,8 @@ pub struct Totals {
     pub gpus: u32,
     /// Running workspaces whose rate nobody knows.
     pub unpriced: u32,
+    /// One entry per unit over all accounts.
     pub spend: Vec<Spend>,
+    /// Each account's own (an account's rates are in one unit).
+    pub accounts: BTreeMap<String, Spend>,
 }

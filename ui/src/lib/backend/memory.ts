@@ -106,7 +106,7 @@ export function memoryBackend(): Backend {
     accounts: accounts.map((a) => ({ account: a.name, last_success: a.name === 'team-cloud' ? null : new Date().toISOString(), paused: a.name === 'team-cloud' })),
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
-    totals: { running: 0, gpus: 0, unpriced: 0, spend: [] },
+    totals: { running: 0, gpus: 0, unpriced: 0, spend: [], accounts: {} },
   });
   let settings: Settings = structuredClone(settingsDefaults);
   const updateForm: Form = {

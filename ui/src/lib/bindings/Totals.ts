@@ -5,4 +5,12 @@ export type Totals = { running: number, gpus: number,
 /**
  * Running workspaces whose rate nobody knows.
  */
-unpriced: number, spend: Array<Spend>, };
+unpriced: number, 
+/**
+ * One entry per unit over all accounts.
+ */
+spend: Array<Spend>, 
+/**
+ * Each account's own (an account's rates are in one unit).
+ */
+accounts: { [key in string]: Spend }, };
