@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use chrono::Utc;
 use hangar_core::form::{FieldKind, Form};
+use hangar_core::history::WorkspaceDetails;
 use hangar_core::notifications::Note;
 use hangar_core::watcher::StateChange;
 use hangar_core::{Account, Error, Link, ProviderInfo, Workspace};
@@ -115,6 +116,54 @@ pub fn workspace(w: &Workspace, json: bool) {
         return print_json(w);
     }
     println!("{} ({}) is {} [{}]", shown(&w.name), shown(&w.id), w.state, shown(&w.raw_state));
+}
+
+/// `show`: the workspace, its money and time, ways in, and its timeline (oldest first).
+pub fn details(d: &WorkspaceDetails, json: bool) {
+    if json {
+        return print_json(d);
+    }
+    let w = &d.workspace;
+    workspace(w, false);
+    let row = |label: &str, value: &str| println!("  {label:<10} {}", shown(value));
+    row("account", &format!("{} ({})", w.account, w.provider));
+    row("hardware", w.hardware.label.as_deref().unwrap_or("-"));
+    let time = |t: Option<chrono::DateTime<Utc>>| t.map_or("-".to_string(), |t| t.to_rfc3339());
+    row("created", &time(w.created_at));
+    row("started", &time(w.started_at));
+    if let (Some(rate), Some(unit)) = (w.cost.rate, &w.cost.currency) {
+        let spent = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.2}"));
+        let guess = if w.cost.spent_estimated { " (estimate)" } else { "" };
+        row(
+            "cost",
+            &format!(
+                "{rate:.2} {unit}/h ({}) · since start {}{guess} · today {} · this week {}",
+                w.cost.rate_source,
+                spent(w.cost.spent),
+                spent(d.spent_today),
+                spent(d.spent_week)
+            ),
+        );
+    }
+    match (w.cost.stops_at, w.cost.idle_stop_minutes) {
+        (Some(at), _) => row("stops", &at.to_rfc3339()),
+        (None, Some(m)) => row("stops", &format!("when idle for {m} min")),
+        (None, None) => {}
+    }
+    if let Some(e) = &w.error {
+        row("error", e);
+    }
+    if let Some(cmd) = &d.ssh_command {
+        row("ssh", cmd);
+    }
+    for l in &w.links {
+        row(&l.kind.to_string(), &l.url);
+    }
+    println!("timeline");
+    for t in &d.timeline {
+        let from = t.from.map_or("-".to_string(), |s| s.to_string());
+        println!("  {}  {from} -> {}  ({})", t.at.to_rfc3339(), t.to, t.cause);
+    }
 }
 
 pub fn form(form: &Form, json: bool) {

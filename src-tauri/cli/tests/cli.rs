@@ -195,6 +195,58 @@ fn workspace_lifecycle_follows_the_contract() {
     ctl.ok(&["account", "rm", "w"]);
 }
 
+/// `show --json`: the workspace as `ls` prints it, plus the timeline Hangar observed with causes.
+#[test]
+fn show_prints_the_observed_timeline_with_its_causes() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("show");
+    assert_eq!(ctl.add("w", &demo, TOKEN).status.code(), Some(0));
+    let created = ctl.json(&["create", "w", "--name", "story", "--set", "cpus=1", "--set", "memory_mb=1024", "--wait"]);
+    let id = created["id"].as_str().unwrap().to_string();
+    ctl.json(&["stop", "w", &id, "--wait"]);
+    ctl.json(&["start", "w", &id, "--wait"]);
+
+    let shown = ctl.json(&["show", "w", &id]);
+    for field in [
+        "account",
+        "provider",
+        "id",
+        "name",
+        "state",
+        "raw_state",
+        "hardware",
+        "links",
+        "actions",
+        "rate",
+        "rate_source",
+        "stops_at",
+        "timeline",
+    ] {
+        assert!(shown.get(field).is_some(), "show --json has '{field}': {shown}");
+    }
+    let timeline = shown["timeline"].as_array().unwrap();
+    let steps: Vec<(&str, &str)> =
+        timeline.iter().map(|t| (t["to"].as_str().unwrap(), t["cause"].as_str().unwrap())).collect();
+    let stopped = steps.iter().position(|s| *s == ("stopped", "you")).unwrap_or_else(|| panic!("{steps:?}"));
+    assert!(steps[stopped..].contains(&("running", "you")), "the start follows the stop: {steps:?}");
+    assert!(steps.iter().all(|(_, c)| ["you", "tray", "policy", "vendor"].contains(c)), "{steps:?}");
+    let times: Vec<&str> = timeline.iter().map(|t| t["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    assert!(timeline.iter().all(|t| t.get("from").is_some()));
+
+    let text = ctl.ok(&["show", "w", &id]);
+    assert!(text.contains("timeline") && text.contains("-> stopped  (you)"), "{text}");
+    assert_eq!(ctl.run(&["show", "w", ".."], None).status.code(), Some(2), "an id like .. is refused");
+    assert_eq!(ctl.run(&["show", "w", "no-such-id"], None).status.code(), Some(4));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(ctl.config.join("history.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the ledger is private");
+    }
+}
+
 #[test]
 fn one_failing_account_does_not_hide_the_others() {
     let (_rt, good) = demo();
