@@ -37,12 +37,14 @@ impl Hangar {
                 Err(e) => out.failures.push((name, e)),
             }
         }
+        crate::cost::price(&mut out.workspaces, &self.storage.settings().rates);
         Ok(out)
     }
 
     pub async fn get(&self, account: &str, id: &str) -> Result<Workspace> {
         check_workspace_id(id)?;
-        let w = self.provider(account).await?.get(id).await?;
+        let mut w = self.provider(account).await?.get(id).await?;
+        crate::cost::price(std::slice::from_mut(&mut w), &self.storage.settings().rates);
         Ok(with_label(w, &self.storage.labels(account)?))
     }
 
