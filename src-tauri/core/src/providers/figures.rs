@@ -34,6 +34,11 @@ pub fn whole_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Erro
     Ok(whole(d)?.and_then(|v| u64::try_from(v).ok()))
 }
 
+/// `deserialize_with` for an optional switch: anything but `true` or `false` reads as absent.
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?.and_then(|v| v.as_bool()))
+}
+
 /// A per-hour price the vendor reported, if it is one.
 pub fn rate(v: Option<f64>) -> Option<f64> {
     v.filter(|v| v.is_finite() && (0.0..=MAX_RATE).contains(v))
