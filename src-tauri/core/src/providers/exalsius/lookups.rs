@@ -60,7 +60,7 @@ impl Exalsius {
             .map(|c| c.read_at.is_none_or(|at| at.elapsed() >= COSTS_FRESH_FOR))
             .unwrap_or(true);
         let any_cluster = rows.iter().any(|w| w.cluster_id.is_some());
-        if !unknown && !(stale && any_cluster) {
+        if !(unknown || (stale && any_cluster)) {
             return;
         }
         match self.client.clusters(&[]).await {
