@@ -1,6 +1,7 @@
 //! What workspaces cost: the user's rate table for vendors that report no price, and the
 //! figures each workspace carries (`model::Cost`).
 
+pub mod label;
 mod pricing;
 mod rates;
 mod totals;
