@@ -519,3 +519,75 @@ fn a_hung_server_ends_ls_within_the_default_timeout() {
     ctl.ok(&["account", "rm", "cli-hung"]);
     drop(held);
 }
+
+/// `ls --json` carries the money fields as the contract lists them: a vendor's rate in its
+/// unit (Anyscale credits), the user's rates where the vendor has none (Aether), 0 when
+/// stopped, a currency exactly when there is a rate.
+#[test]
+fn ls_json_carries_rates_and_deadlines_as_the_contract_says() {
+    let (rt, aether_demo) = demo();
+    let anyscale_token = "sss_hangartestsecretanyscalecli5c1d";
+    let anyscale_demo =
+        rt.block_on(hangar_demo::anyscale::start_with_token(Timing::quick(), anyscale_token.into())).unwrap();
+    let ctl = Ctl::new("money");
+    assert_eq!(ctl.add("w", &aether_demo, TOKEN).status.code(), Some(0));
+    let added = ctl.run(
+        &["account", "add", "anyscale", "--name", "any", "--base-url", &anyscale_demo.server.base_url],
+        Some(&format!("{anyscale_token}\n")),
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", String::from_utf8_lossy(&added.stderr));
+    let rates = serde_json::json!({"rates": {"currency": "EUR", "gpu_per_hour": {"A100-40GB": 2.0},
+        "cpu_core_per_hour": 0.05, "memory_gib_per_hour": 0.01}});
+    std::fs::write(ctl.config.join("settings.json"), rates.to_string()).unwrap();
+
+    let list = ctl.json(&["ls"]);
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 6, "both accounts listed: {list:?}");
+    for w in list {
+        for field in ["rate", "currency", "rate_source", "spent", "stops_at"] {
+            assert!(w.get(field).is_some(), "ls --json has '{field}': {w}");
+        }
+        let (rate, currency) = (&w["rate"], &w["currency"]);
+        assert!(rate.is_null() || rate.as_f64().is_some_and(|r| r >= 0.0), "rate is a number or null: {w}");
+        assert_eq!(rate.is_null(), currency.is_null(), "currency is null exactly when the rate is: {w}");
+        assert!(["vendor", "your-rates", "unknown"].contains(&w["rate_source"].as_str().unwrap()), "{w}");
+        assert_eq!(w["rate_source"] == "unknown", rate.is_null(), "an unknown source has no rate: {w}");
+        assert!(w["spent"].is_null() || w["spent"].as_f64().is_some(), "{w}");
+        if let Some(at) = w["stops_at"].as_str() {
+            assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "stops_at is RFC 3339: {w}");
+        }
+        if w["state"] == "stopped" && !rate.is_null() {
+            assert_eq!(rate.as_f64(), Some(0.0), "a stopped workspace costs nothing per hour: {w}");
+        }
+    }
+    let by_name = |n: &str| list.iter().find(|w| w["name"] == n).unwrap_or_else(|| panic!("{n} is listed"));
+    let gpu = by_name("llm-finetune");
+    assert_eq!((gpu["rate_source"].as_str(), gpu["currency"].as_str()), (Some("vendor"), Some("credits")));
+    assert!(gpu["rate"].as_f64().unwrap() > 0.0, "{gpu}");
+    let aether_gpu = list.iter().find(|w| w["hardware"]["gpu"]["kind"] == "a100-40gb").unwrap();
+    assert_eq!(aether_gpu["rate_source"], "your-rates", "GPU kinds match whatever their case: {aether_gpu}");
+    let hw = &aether_gpu["hardware"];
+    let expected = 2.0 + hw["cpus"].as_f64().unwrap_or(0.0) * 0.05 + hw["memory_gb"].as_f64().unwrap_or(0.0) * 0.01;
+    assert!((aether_gpu["rate"].as_f64().unwrap() - expected).abs() < 1e-9, "{aether_gpu}");
+    assert_eq!(aether_gpu["currency"], "EUR");
+
+    let table = ctl.ok(&["ls"]);
+    assert!(table.lines().next().unwrap().contains("RATE"), "{table}");
+    assert!(table.contains("cr/h") && table.contains(&format!("≈ €{expected:.2}/h")), "{table}");
+    assert!(table.contains("idle "), "an idle policy is shown: {table}");
+}
+
+/// A hand-edited rate table Hangar cannot price with prices nothing; the listing still works.
+#[test]
+fn a_broken_rate_table_leaves_rates_unknown_and_ls_working() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("bad-rates");
+    assert_eq!(ctl.add("w", &demo, TOKEN).status.code(), Some(0));
+    let bad = r#"{"rates": {"currency": "euros", "cpu_core_per_hour": -1, "memory_gib_per_hour": 0.01}}"#;
+    std::fs::write(ctl.config.join("settings.json"), bad).unwrap();
+    let list = ctl.json(&["ls"]);
+    assert!(!list.as_array().unwrap().is_empty());
+    for w in list.as_array().unwrap() {
+        assert!(w["rate"].is_null() && w["currency"].is_null(), "no made-up price: {w}");
+    }
+}

@@ -87,6 +87,7 @@ pub struct Storage {
     accounts_file: Mutex<Option<Cached<AccountsFile>>>,
     labels_file: Mutex<Option<Cached<Labels>>>,
     ledger_file: Mutex<Option<Cached<Ledger>>>,
+    settings_file: Mutex<Option<Cached<Settings>>>,
     ledger_memory: Mutex<Ledger>,
     /// The workspace ids each account listed last (files derived from them change only with them).
     listed: Mutex<BTreeMap<String, Vec<String>>>,
@@ -107,6 +108,7 @@ impl Storage {
             accounts_file: Mutex::default(),
             labels_file: Mutex::default(),
             ledger_file: Mutex::default(),
+            settings_file: Mutex::default(),
             ledger_memory: Mutex::default(),
             listed: Mutex::default(),
             reads: AtomicU64::new(0),
@@ -252,7 +254,8 @@ impl Storage {
 
     pub fn settings(&self) -> Settings {
         match &self.paths {
-            Some(p) => self.read(&p.config.join("settings.json")).unwrap_or_default(),
+            // Every listing prices with the rate table: read again only when the file changed.
+            Some(p) => self.read_cached(&p.config.join("settings.json"), &self.settings_file).unwrap_or_default(),
             None => self.settings.lock().map(|s| s.clone()).unwrap_or_default(),
         }
     }

@@ -23,6 +23,7 @@ impl Hangar {
             (a.name, r)
         });
         let mut out = Listing::default();
+        let rates = self.storage.settings().rates;
         for (name, r) in futures::future::join_all(tasks).await {
             match r {
                 Ok(ws) => {
@@ -34,6 +35,8 @@ impl Hangar {
                     }
                     let labels = self.storage.labels(&name).unwrap_or_default();
                     let mut ws: Vec<Workspace> = ws.into_iter().map(|w| with_label(w, &labels)).collect();
+                    // Priced before it is recorded: the ledger keeps the rate each run ran at.
+                    crate::cost::price(&mut ws, &rates);
                     self.record_listing(&name, &mut ws);
                     out.workspaces.extend(ws);
                 }
@@ -47,6 +50,8 @@ impl Hangar {
         check_workspace_id(id)?;
         let w = self.provider(account).await?.get(id).await?;
         let mut one = [with_label(w, &self.storage.labels(account)?)];
+        // Priced before it is recorded: the ledger keeps the rate each run ran at.
+        crate::cost::price(&mut one, &self.storage.settings().rates);
         self.record_one(account, &mut one);
         let [w] = one;
         Ok(w)

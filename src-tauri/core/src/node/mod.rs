@@ -127,6 +127,8 @@ impl Node {
     /// tells everyone. Returns what was saved.
     pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
         tracing::debug!(?origin, "saving settings");
+        // Prices are refused rather than clamped: a moved price would be a made-up one.
+        settings.rates.validate()?;
         let settings = settings.clamped();
         let session = self.session();
         session.hangar.storage().save_settings(&settings)?;
