@@ -109,6 +109,7 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
                     summary: "Hangar is still running".into(),
                     body: "It keeps watching your workspaces from the tray. Quit from the tray menu.".into(),
                     target: None,
+                    actions: vec![],
                 };
                 notify::show(app, &note);
             }

@@ -4,8 +4,11 @@
 //! Operations that change something go through it with their [`Origin`]; it tells the
 //! watcher and the policy itself. The desktop shell and `hangarctl watch` only render events.
 
+mod auto_stop;
+mod budget;
 mod event;
 pub mod names;
+mod note_action;
 pub mod policy;
 mod session;
 
@@ -24,6 +27,7 @@ use crate::settings::Settings;
 use crate::watcher::{Snapshot, StateChange, Watcher};
 
 pub use event::NodeEvent;
+pub use note_action::FollowUp;
 pub use policy::{Origin, Policy};
 use session::Session;
 pub use session::{Demo, OpenProfile};
@@ -50,13 +54,15 @@ impl Node {
 
     pub fn with_clock(hangar: Arc<Hangar>, demo: Option<Demo>, clock: Arc<dyn Clock>) -> Arc<Node> {
         let settings = hangar.storage().settings();
+        let mut policy = Policy::with_minute(policy::policy_minute());
+        policy.restore_alerted(hangar.storage().budget_alerts());
         let session = Arc::new(Session::new(hangar, demo, settings.refresh.into(), clock.clone()));
         let node = Arc::new(Node {
             clock,
             runtime: tokio::runtime::Handle::current(),
             session: Mutex::new(session.clone()),
             settings: Mutex::new(settings),
-            policy: Mutex::default(),
+            policy: Mutex::new(policy),
             events: broadcast::channel(1024).0,
         });
         session.launch(&node);
@@ -96,6 +102,7 @@ impl Node {
     pub fn replace(self: &Arc<Self>, hangar: Arc<Hangar>, demo: Option<Demo>) {
         let settings = hangar.storage().settings();
         *lock(&self.settings) = settings.clone();
+        lock(&self.policy).restore_alerted(hangar.storage().budget_alerts());
         let session = Arc::new(Session::new(hangar, demo, settings.refresh.into(), self.clock.clone()));
         session.launch(self);
         let demo = session.demo.is_some();
@@ -117,6 +124,8 @@ impl Node {
     /// tells everyone. Returns what was saved.
     pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
         tracing::debug!(?origin, "saving settings");
+        settings.budgets.validate()?;
+        settings.auto_stop.validate()?;
         let settings = settings.clamped();
         let session = self.session();
         session.hangar.storage().save_settings(&settings)?;
@@ -284,10 +293,14 @@ impl Node {
         }
     }
 
-    fn remind(&self, workspaces: &[Workspace]) {
-        let settings = self.settings().notifications;
-        if let Some(note) = lock(&self.policy).gpu_reminder(workspaces, self.clock.now(), &settings) {
+    /// After each poll: the GPU reminder, budgets and the stop policy.
+    fn remind(self: &Arc<Self>, snap: &Snapshot) {
+        let settings = self.settings();
+        if let Some(note) = lock(&self.policy).gpu_reminder(&snap.workspaces, self.clock.now(), &settings.notifications)
+        {
             self.emit(NodeEvent::Notify(note));
         }
+        self.check_budgets(snap, &settings);
+        self.step_auto_stop(snap, &settings);
     }
 }
