@@ -65,8 +65,7 @@ fn action_type(app: &tauri::AppHandle, actions: &[NoteAction]) -> String {
     let labels: Vec<String> = actions.iter().map(|a| format!("{}={}", a.key(), a.label())).collect();
     let id = format!("hangar:{}", labels.join(";"));
     let buttons = actions.iter().map(|a| Action::builder(a.key(), a.label()).build()).collect();
-    if let Err(e) = app.notification().register_action_types(vec![ActionType::builder(&id).actions(buttons).build()])
-    {
+    if let Err(e) = app.notification().register_action_types(vec![ActionType::builder(&id).actions(buttons).build()]) {
         tracing::warn!(error = %e, "notification buttons not registered");
     }
     id

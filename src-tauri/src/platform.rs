@@ -25,8 +25,7 @@ pub fn notification_actions_supported() -> bool {
     let Ok(conn) = dbus::blocking::Connection::new_session() else { return false };
     let proxy =
         conn.with_proxy("org.freedesktop.Notifications", "/org/freedesktop/Notifications", Duration::from_millis(500));
-    let caps: Result<(Vec<String>,), _> =
-        proxy.method_call("org.freedesktop.Notifications", "GetCapabilities", ());
+    let caps: Result<(Vec<String>,), _> = proxy.method_call("org.freedesktop.Notifications", "GetCapabilities", ());
     caps.is_ok_and(|(caps,)| caps.iter().any(|c| c == "actions"))
 }
 
