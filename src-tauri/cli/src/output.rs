@@ -188,11 +188,9 @@ pub fn change(c: &StateChange, json: bool) {
 pub fn notification(n: &Note, json: bool) {
     if json {
         let target = n.target.as_ref().map(|(account, id)| json!({ "account": account, "id": id }));
-        return print_json(
-            &json!({ "notification": {
+        return print_json(&json!({ "notification": {
                 "kind": n.kind, "summary": n.summary, "body": n.body, "target": target, "actions": n.actions,
-            } }),
-        );
+            } }));
     }
     let offers: Vec<String> = n.actions.iter().map(|a| a.label()).collect();
     let offers = if offers.is_empty() { String::new() } else { format!(" [{}]", offers.join(" | ")) };
