@@ -27,6 +27,8 @@ pub struct AppState {
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
     links: links::Links,
+    /// The buttons of the notifications shown.
+    offered: notify::Offered,
 }
 
 impl AppState {
@@ -109,6 +111,7 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
                     summary: "Hangar is still running".into(),
                     body: "It keeps watching your workspaces from the tray. Quit from the tray menu.".into(),
                     target: None,
+                    actions: vec![],
                 };
                 notify::show(app, &note);
             }
@@ -144,6 +147,7 @@ fn main() {
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
             links: links::Links::default(),
+            offered: notify::Offered::default(),
         })
         .setup(|app| {
             let handle = app.handle().clone();
@@ -157,6 +161,7 @@ fn main() {
             let _ = state.node.set(node.clone());
             render(&handle, &node);
             links::listen(&handle);
+            notify::listen(&handle);
             let minimized = node.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed);
             let window = main_window(app, &node, !minimized)?;
             if let Ok(focused) = window.is_focused() {

@@ -457,6 +457,7 @@ async fn act(app: &AppHandle, item: &ItemId) {
             summary: format!("Could not {} the workspace", item.verb.as_str()),
             body: e.to_string(),
             target: None,
+            actions: vec![],
         };
         crate::notify::show(app, &note);
     }

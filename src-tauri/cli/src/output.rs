@@ -257,11 +257,13 @@ pub fn change(c: &StateChange, json: bool) {
 pub fn notification(n: &Note, json: bool) {
     if json {
         let target = n.target.as_ref().map(|(account, id)| json!({ "account": account, "id": id }));
-        return print_json(
-            &json!({ "notification": { "kind": n.kind, "summary": n.summary, "body": n.body, "target": target } }),
-        );
+        return print_json(&json!({ "notification": {
+                "kind": n.kind, "summary": n.summary, "body": n.body, "target": target, "actions": n.actions,
+            } }));
     }
-    println!("{} notification: {}: {}", Utc::now().to_rfc3339(), shown(&n.summary), shown(&n.body));
+    let offers: Vec<String> = n.actions.iter().map(|a| a.label()).collect();
+    let offers = if offers.is_empty() { String::new() } else { format!(" [{}]", offers.join(" | ")) };
+    println!("{} notification: {}: {}{offers}", Utc::now().to_rfc3339(), shown(&n.summary), shown(&n.body));
 }
 
 pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {

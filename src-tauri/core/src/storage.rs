@@ -334,6 +334,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Budget alerts already raised (`budget_alerts.json` beside the settings), so a restart
+/// does not raise them again; demo mode keeps them in the Node only.
+impl Storage {
+    pub fn budget_alerts(&self) -> crate::budget::Alerted {
+        self.paths.as_ref().and_then(|p| self.read(&p.config.join("budget_alerts.json")).ok()).unwrap_or_default()
+    }
+
+    pub fn save_budget_alerts(&self, alerted: &crate::budget::Alerted) -> Result<()> {
+        match &self.paths {
+            Some(p) => self.write(&p.config.join("budget_alerts.json"), alerted),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,5 +518,28 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("cache/workspaces.json")).unwrap();
         assert!(!text.contains("ptk0secret"), "{text}");
         assert_eq!(s.cached_workspaces().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod budget_alert_tests {
+    use super::*;
+    use crate::budget::{Alert, Alerted};
+
+    #[test]
+    fn budget_alerts_survive_a_restart_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(dir.path().into())).unwrap();
+        let alert = Alert { scope: "all".into(), unit: "USD".into(), period: "day:2026-12-04".into(), percent: 80 };
+        let alerted = Alerted { alerts: [alert].into() };
+        Storage::on_disk(paths.clone()).save_budget_alerts(&alerted).unwrap();
+        assert_eq!(Storage::on_disk(paths).budget_alerts(), alerted);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("budget_alerts.json")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(Storage::in_memory().budget_alerts(), Alerted::default());
     }
 }
