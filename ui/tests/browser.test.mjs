@@ -177,7 +177,7 @@ test('keyboard alone moves between cards and opens one', async () => {
   assert.notEqual(first, second, 'the arrow moved to the next card');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.id), first);
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('o');
   await page.waitForFunction(() => globalThis.__hangarOpened?.length === 1);
   await page.close();
 });
@@ -310,7 +310,7 @@ test('cards group by account or provider with counts; filter and keyboard work a
     await page.keyboard.press('ArrowUp');
     assert.equal(await page.evaluate(() => document.activeElement.dataset.id), 'b2c3d4e5-0001');
     await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
+    await page.keyboard.press('o');
     await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('https://3000-e1f2a3b4.')));
     assert.deepEqual(errors, []);
     await page.close();
