@@ -86,16 +86,22 @@ const DEMO_RATES: Settings['rates'] = { currency: 'USD', gpu_per_hour: { 'a100-4
 /** exalsius reports its own `costs_per_hour`: these stand in for it. */
 const VENDOR_RATES: Record<string, number> = { 'e1f2a3b4-0004': 2.19 };
 
-/** A rate from the user's table, or null where it has no price for the hardware. */
+/** A rate from the user's table, priced whole or not at all (as the core does). */
 function yourRate(w: Workspace, rates: Settings['rates']): number | null {
-  const gpu = w.hardware.gpu;
+  const { gpu, cpus, memory_gb } = w.hardware;
+  if (!gpu && cpus == null && memory_gb == null) return null;
+  let total = 0;
   if (gpu) {
     const price = Object.entries(rates.gpu_per_hour).find(([k]) => k.toLowerCase() === gpu.kind.toLowerCase())?.[1];
-    return price == null ? null : price * gpu.count;
+    if (price == null) return null;
+    total += price * gpu.count;
   }
-  const { cpus, memory_gb } = w.hardware;
-  if (cpus == null || rates.cpu_core_per_hour == null) return null;
-  return cpus * rates.cpu_core_per_hour + (memory_gb ?? 0) * (rates.memory_gib_per_hour ?? 0);
+  for (const [amount, price] of [[cpus, rates.cpu_core_per_hour], [memory_gb, rates.memory_gib_per_hour]] as const) {
+    if (amount == null) continue;
+    if (price == null) return null;
+    total += amount * price;
+  }
+  return total;
 }
 
 function startOfDay(now: number): number {
@@ -373,7 +379,11 @@ export function memoryBackend(): Backend {
       publish();
     },
     settings: async () => structuredClone(settings),
-    saveSettings: async (s) => { settings = structuredClone(s); settingsListeners.forEach((cb) => cb(structuredClone(settings))); },
+    saveSettings: async (s) => {
+      settings = structuredClone(s);
+      settingsListeners.forEach((cb) => cb(structuredClone(settings)));
+      publish(); // the user's rates price the cards
+    },
     onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
     // The demo has no poll of its own: every change comes as a snapshot.
     onRefreshed: () => () => {},
