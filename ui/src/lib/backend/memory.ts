@@ -133,7 +133,7 @@ export function memoryBackend(): Backend {
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
   const now = Date.now();
   /** When each running workspace last started, and the demo's deadlines. */
-  const startedAt = new Map<string, number>([['b2c3d4e5-0001', now - 2 * 3600_000 - 40 * 60_000], ['c3d4e5f6-0002', now - 2 * 3600_000 - 10 * 60_000], ['e1f2a3b4-0004', now - 5 * 3600_000]]);
+  const startedAt = new Map<string, number>([['b2c3d4e5-0001', now - 3 * 3600_000 + 90_000], ['c3d4e5f6-0002', now - 2 * 3600_000 - 10 * 60_000], ['e1f2a3b4-0004', now - 5 * 3600_000]]);
   const deadlines = new Map<string, Pick<Workspace, 'stops_at' | 'idle_stop_minutes'>>([
     ['b2c3d4e5-0001', { stops_at: null, idle_stop_minutes: 10 }],
     ['c3d4e5f6-0002', { stops_at: new Date(now + 47 * 60_000).toISOString(), idle_stop_minutes: 30 }],
@@ -149,10 +149,13 @@ export function memoryBackend(): Backend {
     record(w.id, null, 'pending', 'you', created);
     record(w.id, 'pending', 'running', 'vendor', created + 90_000);
     if (w.state === 'stopped') record(w.id, 'running', 'stopped', 'vendor', created + 3600_000);
-    else if (w.state === 'running' && startedAt.has(w.id)) {
-      record(w.id, 'running', 'stopped', 'policy', created + 4 * 3600_000);
-      record(w.id, 'stopped', 'starting', 'you', startedAt.get(w.id)! - 60_000);
-      record(w.id, 'starting', 'running', 'vendor', startedAt.get(w.id)!);
+    else if (w.state === 'running' && (startedAt.get(w.id) ?? 0) - created > 2 * 3600_000) {
+      // Stopped once by a policy, started again by the user.
+      const started = startedAt.get(w.id)!;
+      record(w.id, 'running', 'stopping', 'policy', (created + started) / 2);
+      record(w.id, 'stopping', 'stopped', 'policy', (created + started) / 2 + 40_000);
+      record(w.id, 'stopped', 'starting', 'you', started - 60_000);
+      record(w.id, 'starting', 'running', 'you', started);
     }
   }
   /** Who caused the transition in flight, for the steps that follow it. */
