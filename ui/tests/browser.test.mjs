@@ -446,9 +446,11 @@ test('the command palette runs actions by typing, with the keyboard alone', asyn
   const input = page.getByTestId('palette-input');
   await input.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'palette-input', 'the input has focus');
-  await page.keyboard.type('new workspace on exalsius');
-  assert.equal(await page.getByTestId('palette-option').first().textContent().then((t) => t.trim()), 'New workspace on exalsius (team-exalsius)…');
+  await page.keyboard.type('open');
+  await page.keyboard.press('ArrowDown');
   await page.screenshot({ path: join(shots, 'palette.png') });
+  await input.fill('new workspace on exalsius');
+  assert.equal(await page.getByTestId('palette-option').first().textContent().then((t) => t.trim()), 'New workspace on exalsius (team-exalsius)…');
   await input.fill('stop web b2c3');
   assert.equal(await page.getByTestId('palette-option').first().textContent().then((t) => t.trim()), 'Stop web-app · b2c3d4e5');
   await page.keyboard.press('Enter');
@@ -481,6 +483,14 @@ test('the command palette runs actions by typing, with the keyboard alone', asyn
   await page.close();
 });
 
+/** The rate table and budgets, as one picture. */
+async function shootMoneySettings(page, name) {
+  await page.getByTestId('rates').scrollIntoViewIfNeeded();
+  const a = await page.getByTestId('rates').boundingBox();
+  const b = await page.getByTestId('budgets').boundingBox();
+  await page.screenshot({ path: join(shots, name), clip: { x: a.x - 12, y: a.y - 12, width: a.width + 24, height: b.y + b.height - a.y + 24 } });
+}
+
 test('the rate table, budgets and auto-stop are edited in Settings within their bounds', async () => {
   const { page, errors } = await open('teams', 'light', { width: 1000, height: 1400 });
   await cards(page).first().waitFor();
@@ -497,13 +507,15 @@ test('the rate table, budgets and auto-stop are edited in Settings within their 
   assert.match(await rates.textContent(), /L4: a number from 0 to 1,000,000/);
   assert.match(await page.getByTestId('budgets').textContent(), /Daily budget: more than 0.*Stop GPU workspaces after: a whole number from 1 to 720/s);
   assert.ok(await page.getByTestId('settings').isVisible(), 'not saved, still open');
-  await page.getByTestId('settings').screenshot({ path: join(shots, 'settings-rates.png') });
+  await shootMoneySettings(page, 'settings-rates-errors.png');
 
   await rates.getByLabel('Price per hour of GPU kind 4').fill('0.8');
   await rates.getByLabel('Price per hour of GPU kind 1').fill('2.00');
   await page.getByTestId('budget-daily').fill('50');
   await page.getByTestId('auto-stop-hours').fill('8');
   await page.getByLabel('Daily budget, team-exalsius').fill('100');
+  assert.equal(await page.getByTestId('budgets').getByRole('alert').count(), 0, 'corrected values clear their errors');
+  await shootMoneySettings(page, 'settings-rates.png');
   await page.getByTestId('settings-save').click();
   await page.getByTestId('settings').waitFor({ state: 'detached' });
   // The demo's A100 price changed: its card is priced again from the table.

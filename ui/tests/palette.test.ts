@@ -42,6 +42,10 @@ describe('ranking what is typed', () => {
     expect(top('opn dprep cursor')).toBe('Open data-prep in Cursor');
     expect(top('start notebook')).toBe('Start old-notebook');
   });
+  it('takes letters in order only from the start of a word', () => {
+    const labels = rankCommands('open', commands).map((c) => c.label);
+    expect(labels.every((l) => l.startsWith('Open '))).toBe(true);
+  });
   it('ignores case and extra spaces', () => {
     expect(top('  STOP   Data ')).toBe('Stop data-prep');
   });

@@ -40,15 +40,23 @@ function subsequence(needle: string, hay: string): boolean {
   return needle.length === 0;
 }
 
+/** Where each word of `label` begins. */
+function wordStarts(label: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < label.length; i++) if (/[\p{L}\p{N}]/u.test(label[i]) && (i === 0 || !/[\p{L}\p{N}]/u.test(label[i - 1]))) out.push(i);
+  return out;
+}
+
 /**
  * How well one typed word fits a label: a whole word beats a word's start, which beats a
- * piece inside a word, which beats letters in order ("dprep" in "data-prep"). 0: no fit.
+ * piece inside a word, which beats letters in order from a word's start ("dprep" in
+ * "data-prep", but not "open" in "new workspace on"). 0: no fit.
  */
 function tokenScore(token: string, label: string, labelWords: string[]): number {
   if (labelWords.includes(token)) return 4;
   if (labelWords.some((w) => w.startsWith(token))) return 3;
   if (label.includes(token)) return 2;
-  if (token.length >= 2 && subsequence(token, label.replace(/\s+/g, ''))) return 1;
+  if (token.length >= 2 && wordStarts(label).some((i) => label[i] === token[0] && subsequence(token, label.slice(i)))) return 1;
   return 0;
 }
 
