@@ -401,6 +401,20 @@ test('running cards show their rate, its source, spend and deadline; the header 
   }
 });
 
+test('credits stay credits: the header shows one part per unit', async () => {
+  const { page, errors } = await open('credits');
+  await page.getByTestId('totals').waitFor();
+  const parts = (await page.getByTestId('totals').textContent()).split(' · ');
+  assert.deepEqual(parts.slice(0, 2), ['3 running', '3 GPUs']);
+  assert.ok(parts.includes('≈ 4.5 credits/h'), `a credits part in ${parts}`);
+  assert.ok(parts.some((p) => /^≈ \$\d+\.\d\d\/h$/.test(p)), `a dollars part in ${parts}`);
+  const card = cards(page).filter({ hasText: 'fine-tune' });
+  assert.equal(await card.getByTestId('rate').textContent(), '≈ 4.5 credits/h');
+  assert.match(await card.getByTestId('deadline').textContent(), /^stops in 1 h 5[78] min$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('details open with Enter, show the timeline of window and tray actions with their causes, and Esc returns to the card', async () => {
   const { page, errors } = await open();
   await cards(page).first().waitFor();

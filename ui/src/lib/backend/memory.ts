@@ -3,7 +3,8 @@
 // desktop app never loads it. Query options: `?empty` (no workspaces), `?fail` (one account
 // fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show),
 // `?many=N` (N generated workspaces instead, for tests/bench), `?real` (the accounts are the
-// user's own, not demo clouds), `?teams` (a second account, on another provider). A base URL
+// user's own, not demo clouds), `?teams` (a second account, on another provider), `?credits`
+// (an Anyscale account, priced by its vendor in credits, with an idle countdown). A base URL
 // on refused.example.test answers 401; the VS Code link of ml-research · c3d4e5f6 needs an
 // SSH alias, so it asks about `~/.ssh/config` first. Money: the demo's rate table prices the
 // Aether workspaces ("your rates"); exalsius reports its own ("vendor"). Each workspace keeps a
@@ -84,7 +85,11 @@ function actionsFor(state: WorkspaceState): Workspace['actions'] {
 /** The demo's own prices: what a user would have typed into Settings. */
 const DEMO_RATES: Settings['rates'] = { currency: 'USD', gpu_per_hour: { 'a100-40gb': 1.29, a10: 0.75, h100: 2.49 }, cpu_core_per_hour: 0.02, memory_gib_per_hour: 0.005 };
 /** exalsius reports its own `costs_per_hour`: these stand in for it. */
-const VENDOR_RATES: Record<string, number> = { 'e1f2a3b4-0004': 2.19 };
+const VENDOR_RATES: Record<string, { rate: number; currency: string }> = {
+  'e1f2a3b4-0004': { rate: 2.19, currency: 'USD' },
+  // Anyscale's `anyscale_credits_per_hour`, head plus workers.
+  'ses_7x2k9qfm': { rate: 4.5, currency: 'credits' },
+};
 
 /** A rate from the user's table, priced whole or not at all (as the core does). */
 function yourRate(w: Workspace, rates: Settings['rates']): number | null {
@@ -130,13 +135,19 @@ export function memoryBackend(): Backend {
       workspaces.push({ ...ws(id, name, state, state === 'running' ? 'h100' : null, 4, 16, 1), account: 'team-exalsius', provider: 'exalsius' });
     }
   }
+  if (params.has('credits')) {
+    accounts.push({ name: 'ml-anyscale', provider: 'anyscale', base_url: null, options: {} });
+    workspaces.push({ ...ws('ses_7x2k9qfm', 'fine-tune', 'running', 'a10g', 8, 32, 0), account: 'ml-anyscale', provider: 'anyscale', hardware: { label: 'head + 2 × g5.xlarge', cpus: null, memory_gb: null, gpu: { kind: 'a10g', count: 2 } } });
+  }
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
   const now = Date.now();
   /** When each running workspace last started, and the demo's deadlines. */
-  const startedAt = new Map<string, number>([['b2c3d4e5-0001', now - 3 * 3600_000 + 90_000], ['c3d4e5f6-0002', now - 2 * 3600_000 - 10 * 60_000], ['e1f2a3b4-0004', now - 5 * 3600_000]]);
+  const startedAt = new Map<string, number>([['b2c3d4e5-0001', now - 3 * 3600_000 + 90_000], ['c3d4e5f6-0002', now - 2 * 3600_000 - 10 * 60_000], ['e1f2a3b4-0004', now - 5 * 3600_000], ['ses_7x2k9qfm', now - 95 * 60_000]]);
   const deadlines = new Map<string, Pick<Workspace, 'stops_at' | 'idle_stop_minutes'>>([
     ['b2c3d4e5-0001', { stops_at: null, idle_stop_minutes: 10 }],
     ['c3d4e5f6-0002', { stops_at: new Date(now + 47 * 60_000).toISOString(), idle_stop_minutes: 30 }],
+    // `idle_time_remaining_seconds` of an Anyscale cluster with a 2 h idle timeout.
+    ['ses_7x2k9qfm', { stops_at: new Date(now + 118 * 60_000).toISOString(), idle_stop_minutes: 120 }],
   ]);
   const timelines = new Map<string, Transition[]>();
   const record = (id: string, from: WorkspaceState | null, to: WorkspaceState, cause: Cause, at = Date.now()) => {
@@ -164,12 +175,12 @@ export function memoryBackend(): Backend {
   const priced = (w: Workspace): Workspace => {
     const vendor = VENDOR_RATES[w.id];
     const running = w.state === 'running';
-    const rate = vendor ?? yourRate(w, settings.rates);
+    const rate = vendor?.rate ?? yourRate(w, settings.rates);
     const since = startedAt.get(w.id);
     const out: Workspace = { ...w, started_at: since ? new Date(since).toISOString() : null, stops_at: null, idle_stop_minutes: null };
     if (rate == null) return { ...out, rate: null, currency: null, rate_source: 'unknown', spent: null };
     out.rate = running ? rate : 0;
-    out.currency = vendor != null ? 'USD' : settings.rates.currency;
+    out.currency = vendor?.currency ?? settings.rates.currency;
     out.rate_source = vendor != null ? 'vendor' : 'your-rates';
     out.spent = running && since ? (rate * (Date.now() - since)) / 3600_000 : null;
     out.spent_estimated = vendor == null && w.id === 'c3d4e5f6-0002';
