@@ -12,14 +12,11 @@ import type { Refreshed } from '../bindings/Refreshed';
 import type { Settings } from '../bindings/Settings';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
-import type { WorkspaceDetails } from '../bindings/WorkspaceDetails';
 
 export type Unsubscribe = () => void;
 
 /** The commands the core answers (generated from src-tauri/src/ipc.rs) and the events it sends. */
 export interface Backend extends Commands {
-  /** One workspace with its timeline, SSH command, spend and the vendor's raw record. */
-  workspaceDetails(account: string, id: string): Promise<WorkspaceDetails>;
   /** What is shown changed. */
   onSnapshot(cb: (s: Snapshot) => void): Unsubscribe;
   /** A refresh changed nothing that is shown: only when it happened, and each account's last success. */

@@ -7,7 +7,6 @@ import type { StateChange } from '../bindings/StateChange';
 import type { FocusTarget } from '../bindings/FocusTarget';
 import type { Refreshed } from '../bindings/Refreshed';
 import type { Settings } from '../bindings/Settings';
-import type { WorkspaceDetails } from '../bindings/WorkspaceDetails';
 import { EVENTS } from '../bindings/events';
 
 async function call(cmd: string, args: Record<string, unknown>): Promise<unknown> {
@@ -26,8 +25,6 @@ function subscribe<T>(event: string, cb: (payload: T) => void): Unsubscribe {
 export function tauriBackend(): Backend {
   return {
     ...commands(call),
-    // TODO(lead): by name until `workspace_details` is in the generated commands; then drop this line.
-    workspaceDetails: (account, id) => call('workspace_details', { account, id }) as Promise<WorkspaceDetails>,
     onSnapshot: (cb) => subscribe<Snapshot>(EVENTS.snapshot, cb),
     onRefreshed: (cb) => subscribe<Refreshed>(EVENTS.refreshed, cb),
     onStateChange: (cb) => subscribe<StateChange>(EVENTS.stateChange, cb),
