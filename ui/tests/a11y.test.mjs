@@ -95,7 +95,7 @@ for (const scheme of ['light', 'dark']) {
 
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings').waitFor();
-    await page.getByTestId('budget-daily').fill('0');
+    await page.getByTestId('budget-daily').fill('-1');
     await page.getByTestId('settings-save').click();
     await check('settings (with an error)');
     await close('settings');

@@ -515,11 +515,11 @@ test('the rate table, budgets and auto-stop are edited in Settings within their 
   await rates.getByTestId('add-gpu-rate').click();
   await rates.getByLabel('GPU kind 4', { exact: true }).fill('L4');
   await rates.getByLabel('Price per hour of GPU kind 4').fill('-3');
-  await page.getByTestId('budget-daily').fill('0');
-  await page.getByTestId('auto-stop-hours').fill('1000');
+  await page.getByTestId('budget-daily').fill('-1');
+  await page.getByTestId('auto-stop-hours').fill('0');
   await page.getByTestId('settings-save').click();
   assert.match(await rates.textContent(), /L4: a number from 0 to 1,000,000/);
-  assert.match(await page.getByTestId('budgets').textContent(), /Daily budget: more than 0.*Stop GPU workspaces after: a whole number from 1 to 720/s);
+  assert.match(await page.getByTestId('budgets').textContent(), /Daily budget: a number from 0 to 1,000,000,000.*Stop GPU workspaces after: a whole number from 1 to 8,760/s);
   assert.ok(await page.getByTestId('settings').isVisible(), 'not saved, still open');
   await shootMoneySettings(page, 'settings-rates-errors.png');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromMoneyForm, toMoneyForm, type MoneyForm } from '../src/lib/moneySettings';
+import { formField, fromMoneyForm, toMoneyForm, type MoneyForm } from '../src/lib/moneySettings';
 import { settingsDefaults } from '../src/lib/bindings/settingsDefaults';
 import type { Settings } from '../src/lib/bindings/Settings';
 
@@ -41,17 +41,17 @@ describe('the money section of Settings', () => {
       gpus: [{ kind: 'a10', price: '-1' }, { kind: 'A10', price: '1' }, { kind: 'h100', price: '' }],
       cpu: 'cheap',
       memory: '2000000',
-      daily: '0',
+      daily: '-5',
       gpuMaxHours: '1.5',
     }));
     expect(errors['rates.currency']).toMatch(/ISO 4217/);
     expect(errors['rates.gpu.0.price']).toMatch(/from 0 to 1,000,000/);
     expect(errors['rates.gpu.1.kind']).toMatch(/listed twice/);
     expect(errors['rates.gpu.2.price']).toMatch(/a price per hour/);
-    expect(errors['rates.cpu']).toMatch(/Per CPU core: a number/);
-    expect(errors['rates.memory']).toMatch(/from 0 to 1,000,000/);
-    expect(errors['budgets.all.daily']).toMatch(/more than 0/);
-    expect(errors['auto_stop.all']).toMatch(/a whole number from 1 to 720/);
+    expect(errors['rates.cpu_core_per_hour']).toMatch(/Per CPU core: a number/);
+    expect(errors['rates.memory_gib_per_hour']).toMatch(/from 0 to 1,000,000/);
+    expect(errors['budgets.all.daily']).toMatch(/Daily budget: a number from 0/);
+    expect(errors['auto_stop.gpu_max_hours']).toMatch(/a whole number from 1 to 8,760/);
   });
 
   it('refuses a bad per-account limit on that account’s field', () => {
@@ -59,6 +59,21 @@ describe('the money section of Settings', () => {
     f.accounts[0].gpuMaxHours = '9999';
     f.accounts[1].daily = 'x';
     const errors = errorsOf(f);
-    expect(Object.keys(errors).sort()).toEqual(['auto_stop.solo', 'budgets.team.daily']);
+    expect(Object.keys(errors).sort()).toEqual(['auto_stop.accounts.solo', 'budgets.accounts.team.daily']);
+  });
+
+  it('takes a zero budget, as the core does, and refuses zero auto-stop hours', () => {
+    expect(errorsOf(form({ daily: '0' }))).toEqual({});
+    expect(Object.keys(errorsOf(form({ gpuMaxHours: '0' })))).toEqual(['auto_stop.gpu_max_hours']);
+  });
+
+  it('puts an error the core names by field on the form’s field', () => {
+    const f = form({ gpus: [{ kind: 'a10', price: '1' }, { kind: 'H100', price: '2' }] });
+    expect(formField('rates.gpu_per_hour.h100', f)).toBe('rates.gpu.1.price');
+    expect(formField('rates.gpu_per_hour.l4', f)).toBe('rates.gpu');
+    expect(formField('budgets.accounts.team.daily', f)).toBe('budgets.accounts.team.daily');
+    expect(formField('auto_stop.gpu_max_hours', f)).toBe('auto_stop.gpu_max_hours');
+    expect(formField('refresh.settled_secs', f)).toBeNull();
+    expect(formField(null, f)).toBeNull();
   });
 });

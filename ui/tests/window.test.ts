@@ -111,3 +111,24 @@ describe('the live region', () => {
     expect(live.textContent).toBe('train · w1 is now Errored: quota exceeded');
   });
 });
+
+describe('the rate table in Settings', () => {
+  it('shows the core’s refusal of a GPU price on that GPU’s row', async () => {
+    const settings = { ...structuredClone((await import('../src/lib/bindings/settingsDefaults')).settingsDefaults) };
+    settings.rates.gpu_per_hour = { H100: 2.49 };
+    await start(fakeBackend({
+      settings: async () => structuredClone(settings),
+      saveSettings: async () => { throw new BackendError({ code: ErrorCodes.InvalidInput, message: 'rates.gpu_per_hour.H100: refused', field: 'rates.gpu_per_hour.H100', retry_after_secs: null }); },
+    }));
+    byTestId('open-settings')!.click();
+    const save = await vi.waitFor(() => {
+      const el = byTestId('settings-save');
+      if (!el) throw new Error('no settings yet');
+      return el;
+    });
+    save.click();
+    await vi.waitFor(() => expect(byTestId('rates')?.querySelector('[role=alert]')?.textContent).toBe('rates.gpu_per_hour.H100: refused'));
+    expect(byTestId('rates')!.querySelector('[aria-label="Price per hour of GPU kind 1"]')?.getAttribute('aria-invalid')).toBe('true');
+    expect(byTestId('settings')).not.toBeNull();
+  });
+});

@@ -1,6 +1,8 @@
 // The Settings money section as the form edits it (text in inputs) and back to Settings,
-// checked on the way with the same rules the core keeps (cost/rates.rs: RateTable::validate).
-// Errors are keyed like the core's fields (`rates.currency`, `rates.gpu.2`, `budgets.all.daily`).
+// checked on the way with the same rules the core keeps (cost/rates.rs: RateTable::validate,
+// and budget.rs). Errors are keyed by the core's field names (`rates.currency`,
+// `budgets.accounts.team.daily`, `auto_stop.gpu_max_hours`), except a GPU row's, which is keyed
+// by its row (`rates.gpu.2.price`) so that a kind being typed still has its place.
 import type { Settings } from './bindings/Settings';
 import type { Limits } from './bindings/Limits';
 
@@ -9,10 +11,11 @@ export const MONEY_BOUNDS = {
   maxPrice: 1_000_000,
   maxGpuKinds: 200,
   maxKindChars: 64,
-  /** A budget per day or month. */
+  /** A budget per day or month (the core takes any amount of zero or more). */
   maxBudget: 1_000_000_000,
-  /** "Stop GPU workspaces that have run longer than N hours": whole hours, up to 30 days. */
-  autoStopHours: { min: 1, max: 720 },
+  /** "Stop GPU workspaces that have run longer than N hours": whole hours (0 would stop a
+   * workspace as it starts); beyond a year it means "never". */
+  autoStopHours: { min: 1, max: 8760 },
 } as const;
 
 export type GpuRow = { kind: string; price: string };
@@ -64,10 +67,8 @@ function amount(raw: string, field: string, label: string, errors: Errors, min: 
   return n;
 }
 
-function positive(raw: string, field: string, label: string, errors: Errors): number | null {
-  const n = amount(raw, field, label, errors, 0, MONEY_BOUNDS.maxBudget);
-  if (n === 0) errors[field] = `${label}: more than 0, or empty for no limit`;
-  return n === 0 ? null : n;
+function limit(raw: string, field: string, label: string, errors: Errors): number | null {
+  return amount(raw, field, label, errors, 0, MONEY_BOUNDS.maxBudget);
 }
 
 /**
@@ -103,19 +104,19 @@ export function fromMoneyForm(f: MoneyForm, base: Settings): { settings: Setting
     const p = amount(r.price, `rates.gpu.${r.i}.price`, kind, errors, 0, MONEY_BOUNDS.maxPrice);
     if (p != null) gpu_per_hour[kind] = p;
   }
-  const cpu = amount(f.cpu, 'rates.cpu', 'Per CPU core', errors, 0, MONEY_BOUNDS.maxPrice);
-  const memory = amount(f.memory, 'rates.memory', 'Per GiB of memory', errors, 0, MONEY_BOUNDS.maxPrice);
+  const cpu = amount(f.cpu, 'rates.cpu_core_per_hour', 'Per CPU core', errors, 0, MONEY_BOUNDS.maxPrice);
+  const memory = amount(f.memory, 'rates.memory_gib_per_hour', 'Per GiB of memory', errors, 0, MONEY_BOUNDS.maxPrice);
 
-  const all: Limits = { daily: positive(f.daily, 'budgets.all.daily', 'Daily budget', errors), monthly: positive(f.monthly, 'budgets.all.monthly', 'Monthly budget', errors) };
+  const all: Limits = { daily: limit(f.daily, 'budgets.all.daily', 'Daily budget', errors), monthly: limit(f.monthly, 'budgets.all.monthly', 'Monthly budget', errors) };
   const { min, max } = MONEY_BOUNDS.autoStopHours;
-  const gpuMaxHours = amount(f.gpuMaxHours, 'auto_stop.all', 'Stop GPU workspaces after', errors, min, max, true);
+  const gpuMaxHours = amount(f.gpuMaxHours, 'auto_stop.gpu_max_hours', 'Stop GPU workspaces after', errors, min, max, true);
   const budgetAccounts: Record<string, Limits> = {};
   const stopAccounts: Record<string, number> = {};
   for (const a of f.accounts) {
-    const daily = positive(a.daily, `budgets.${a.account}.daily`, `${a.account} daily`, errors);
-    const monthly = positive(a.monthly, `budgets.${a.account}.monthly`, `${a.account} monthly`, errors);
+    const daily = limit(a.daily, `budgets.accounts.${a.account}.daily`, `${a.account} daily`, errors);
+    const monthly = limit(a.monthly, `budgets.accounts.${a.account}.monthly`, `${a.account} monthly`, errors);
     if (daily != null || monthly != null) budgetAccounts[a.account] = { daily, monthly };
-    const hours = amount(a.gpuMaxHours, `auto_stop.${a.account}`, `${a.account} GPU hours`, errors, min, max, true);
+    const hours = amount(a.gpuMaxHours, `auto_stop.accounts.${a.account}`, `${a.account} GPU hours`, errors, min, max, true);
     if (hours != null) stopAccounts[a.account] = hours;
   }
   if (Object.keys(errors).length) return { errors };
@@ -127,4 +128,16 @@ export function fromMoneyForm(f: MoneyForm, base: Settings): { settings: Setting
       auto_stop: { ...base.auto_stop, gpu_max_hours: gpuMaxHours, accounts: stopAccounts },
     },
   };
+}
+
+/**
+ * Where an error the core names by field (`rates.gpu_per_hour.H100`) shows in the form:
+ * a GPU kind's price on its row; every other field under its own name; null if not money's.
+ */
+export function formField(coreField: string | null, f: MoneyForm): string | null {
+  if (!coreField || !/^(rates|budgets|auto_stop)(\.|$)/.test(coreField)) return null;
+  const kind = coreField.match(/^rates\.gpu_per_hour\.(.+)$/)?.[1];
+  if (kind == null) return coreField === 'rates.gpu_per_hour' ? 'rates.gpu' : coreField;
+  const row = f.gpus.findIndex((r) => r.kind.trim().toLowerCase() === kind.toLowerCase());
+  return row < 0 ? 'rates.gpu' : `rates.gpu.${row}.price`;
 }
