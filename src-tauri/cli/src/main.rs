@@ -100,6 +100,8 @@ enum Command {
         #[arg(long, value_name = "allow|decline", value_parser = ["allow", "decline"])]
         ssh_include: Option<String>,
     },
+    /// Show one workspace with the timeline Hangar observed
+    Show { account: String, id: String },
     /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
     /// the host aliases Hangar writes); bytes on standard input and output
     Tunnel { account: String, id: String },
@@ -274,6 +276,11 @@ async fn run(cli: Cli) -> Result<i32> {
                     .await?;
             }
             output::workspace(&w, json);
+            Ok(0)
+        }
+        Command::Show { account, id } => {
+            let h = hangar(cli.config_dir)?;
+            output::details(&h.details(&account, &id).await?, json);
             Ok(0)
         }
         Command::Start(a) => act(cli.config_dir, a, Action::Start, WorkspaceState::Running, json).await,

@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::hangar::Hangar;
+use crate::history::{Cause, WorkspaceDetails};
 use crate::model::{Account, Action, Workspace};
 use crate::secrets::Credentials;
 use crate::settings::Settings;
@@ -39,6 +40,15 @@ pub struct Node {
     settings: Mutex<Settings>,
     policy: Mutex<Policy>,
     events: broadcast::Sender<NodeEvent>,
+}
+
+/// Whom a workspace's timeline names for what an operation from `origin` brings about.
+fn cause_of(origin: Origin) -> Cause {
+    match origin {
+        Origin::Window | Origin::Cli => Cause::You,
+        Origin::Tray => Cause::Tray,
+        Origin::Policy => Cause::Policy,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -124,6 +134,8 @@ impl Node {
     /// tells everyone. Returns what was saved.
     pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
         tracing::debug!(?origin, "saving settings");
+        // Prices and limits are refused rather than clamped: a moved price would be a made-up one.
+        settings.rates.validate()?;
         settings.budgets.validate()?;
         settings.auto_stop.validate()?;
         let settings = settings.clamped();
@@ -161,9 +173,15 @@ impl Node {
     // --- workspaces -----------------------------------------------------------------------
 
     pub async fn act(&self, origin: Origin, account: &str, id: &str, action: Action) -> Result<()> {
+        self.act_as(origin, cause_of(origin), account, id, action).await
+    }
+
+    /// [`Node::act`] with the cause the timeline names given apart from the origin the
+    /// policy sees (a notification's button: outside the window, yet the user's own act).
+    async fn act_as(&self, origin: Origin, cause: Cause, account: &str, id: &str, action: Action) -> Result<()> {
         let session = self.session();
         lock(&self.policy).acted(origin, account, id, self.clock.now());
-        let done = session.hangar.act(account, id, action).await;
+        let done = session.hangar.act_for(cause, account, id, action).await;
         session.watcher.acted(account);
         done
     }
@@ -177,6 +195,7 @@ impl Node {
     ) -> Result<Workspace> {
         let session = self.session();
         let w = session.hangar.create(account, name, values).await?;
+        session.hangar.record_cause(account, &w.id, cause_of(origin));
         lock(&self.policy).acted(origin, account, &w.id, self.clock.now());
         session.watcher.acted(account);
         Ok(w)
@@ -191,9 +210,15 @@ impl Node {
     ) -> Result<()> {
         let session = self.session();
         lock(&self.policy).acted(origin, account, id, self.clock.now());
+        session.hangar.record_cause(account, id, cause_of(origin));
         session.hangar.update(account, id, values).await?;
         session.watcher.acted(account);
         Ok(())
+    }
+
+    /// One workspace with its timeline and spend (the details panel).
+    pub async fn details(&self, account: &str, id: &str) -> Result<WorkspaceDetails> {
+        self.session().hangar.details(account, id).await
     }
 
     // --- accounts -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{lock, Node, NodeEvent, Origin};
 use crate::error::{Error, Result};
+use crate::history::Cause;
 use crate::model::{Action, Link, LinkKind};
 use crate::notifications::{Note, NoteAction, NoteKind, WorkspaceRef};
 use crate::settings::Settings;
@@ -49,7 +50,7 @@ impl Node {
     async fn stop_all(&self, workspaces: &[WorkspaceRef], origin: Origin) -> Result<()> {
         let mut first = None;
         for w in workspaces {
-            if let Err(e) = self.act(origin, &w.account, &w.id, Action::Stop).await {
+            if let Err(e) = self.act_as(origin, Cause::You, &w.account, &w.id, Action::Stop).await {
                 first.get_or_insert_with(|| e.context(&format!("{} ({})", self.name_of(w), w.account)));
             }
         }
