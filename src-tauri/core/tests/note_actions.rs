@@ -79,6 +79,9 @@ async fn stop_from_a_notification_stops_at_the_cloud_and_is_announced_as_the_use
     })
     .await;
     assert_eq!(note.summary, "Workspace stopped");
+    let timeline = node.details("a", &id).await.unwrap().timeline;
+    let last = timeline.last().unwrap();
+    assert_eq!(last.cause, hangar_core::history::Cause::You, "the user's own act on the timeline: {timeline:?}");
 }
 
 #[tokio::test]
