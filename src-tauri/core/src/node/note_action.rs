@@ -29,7 +29,7 @@ impl Node {
     pub async fn run_note_action(&self, action: &NoteAction) -> Result<FollowUp> {
         let result = match action {
             NoteAction::Stop { workspaces } => {
-                self.stop_all(workspaces, Origin::Tray).await.map(|()| FollowUp::Nothing)
+                self.stop_all(workspaces, Origin::Tray, Cause::You).await.map(|()| FollowUp::Nothing)
             }
             NoteAction::KeepRunning { workspaces } => {
                 lock(&self.policy).keep_running(workspaces, self.clock.now());
@@ -47,10 +47,10 @@ impl Node {
     }
 
     /// Stops each one; the first failure is returned (naming its workspace), the rest still run.
-    async fn stop_all(&self, workspaces: &[WorkspaceRef], origin: Origin) -> Result<()> {
+    async fn stop_all(&self, workspaces: &[WorkspaceRef], origin: Origin, cause: Cause) -> Result<()> {
         let mut first = None;
         for w in workspaces {
-            if let Err(e) = self.act_as(origin, Cause::You, &w.account, &w.id, Action::Stop).await {
+            if let Err(e) = self.act_as(origin, cause, &w.account, &w.id, Action::Stop).await {
                 first.get_or_insert_with(|| e.context(&format!("{} ({})", self.name_of(w), w.account)));
             }
         }
@@ -93,7 +93,7 @@ impl Node {
         for w in decisions.stops {
             let node = self.clone();
             self.runtime.spawn(async move {
-                if let Err(e) = node.stop_all(std::slice::from_ref(&w), Origin::Policy).await {
+                if let Err(e) = node.stop_all(std::slice::from_ref(&w), Origin::Policy, Cause::Policy).await {
                     lock(&node.policy).auto_stop_failed(&w);
                     node.emit(NodeEvent::Notify(failed("stop it automatically", &e)));
                 }
