@@ -90,7 +90,7 @@ enum Command {
     Open {
         account: String,
         id: String,
-        #[arg(long, default_value = "browser", value_parser = ["browser", "vscode", "cursor", "jetbrains", "ssh"])]
+        #[arg(long, default_value = "browser", value_parser = clap::builder::PossibleValuesParser::new(LinkKind::NAMES))]
         target: String,
         /// Print the link instead of opening it
         #[arg(long)]
@@ -311,7 +311,8 @@ async fn run(cli: Cli) -> Result<i32> {
             }
             let link = h.open(&account, &id, kind).await?;
             hangar_core::platform::check_openable(&link.url)?;
-            if !print {
+            // An IDE by its own command-line tool where it is installed, else its URL handler.
+            if !print && !hangar_core::platform::launch_ide(link.kind, &link.url)? {
                 hangar_core::platform::open_url(&link.url)?;
             }
             output::link(&link, json);

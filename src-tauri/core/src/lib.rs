@@ -13,6 +13,7 @@ pub mod form;
 pub mod hangar;
 pub mod history;
 pub mod http;
+pub mod ide;
 pub mod model;
 pub mod node;
 pub mod notifications;

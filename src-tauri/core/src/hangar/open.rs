@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::validate::check_workspace_id;
 use super::Hangar;
 use crate::error::{Error, Result};
+use crate::ide;
 use crate::model::{Link, LinkKind, Workspace, WorkspaceState};
 use crate::settings::SshIncludeConsent;
 use crate::ssh::{ManagedSsh, Owner, SshInclude, TunnelCommand};
@@ -104,6 +105,14 @@ impl Hangar {
         };
         let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
         ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
+        // Gateway's link names the account and port as well as the alias.
+        let link = match kind {
+            LinkKind::Jetbrains => {
+                let login = ide::Login { user: host.user.clone(), port: host.port };
+                derived_link(&w, kind, Some(&login)).unwrap_or(link)
+            }
+            _ => link,
+        };
         if !included {
             if consent != SshIncludeConsent::Allowed {
                 return Err(Error::Conflict(format!(
@@ -155,8 +164,11 @@ impl Hangar {
     }
 }
 
+/// The workspace's link of `kind`: the provider's own, or for an IDE one built from the
+/// folder of the provider's SSH-alias link (every IDE goes through the same alias).
 fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
-    w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
+    let own = w.links.iter().find(|l| l.kind == kind).cloned();
+    own.or_else(|| derived_link(w, kind, None)).ok_or_else(|| {
         let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
         Error::Conflict(if w.state != WorkspaceState::Running {
             format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
@@ -168,6 +180,73 @@ fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
     })
 }
 
+/// A link of an IDE's `kind` through the alias of the workspace's first IDE link Hangar can
+/// read back (one the IDE link builders made).
+fn derived_link(w: &Workspace, kind: LinkKind, login: Option<&ide::Login>) -> Option<Link> {
+    ide::ide(kind)?;
+    let (source, folder) = w.links.iter().find_map(|l| {
+        let folder = ide::folder_of(l.kind, &l.url)?;
+        (l.ssh_alias.as_deref() == Some(folder.alias())).then_some((l, folder))
+    })?;
+    Some(Link {
+        kind,
+        url: ide::link(kind, &folder, login).ok()?,
+        label: source.label.clone(),
+        ssh_alias: source.ssh_alias.clone(),
+    })
+}
+
 fn link_kind_name(k: LinkKind) -> &'static str {
     k.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProviderId;
+
+    fn with_vscode_link() -> Workspace {
+        let mut w = Workspace::bare("a", ProviderId::Exalsius, "ws1", WorkspaceState::Running);
+        w.links.push(Link {
+            kind: LinkKind::Vscode,
+            url: "vscode://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace".into(),
+            label: Some("SSH host hangar-a-ws1-00ff00ff".into()),
+            ssh_alias: Some("hangar-a-ws1-00ff00ff".into()),
+        });
+        w
+    }
+
+    #[test]
+    fn every_ide_opens_through_the_providers_ssh_alias() {
+        let w = with_vscode_link();
+        for (kind, url) in [
+            (LinkKind::Zed, "zed://ssh/hangar-a-ws1-00ff00ff/workspace"),
+            (LinkKind::Windsurf, "windsurf://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace"),
+            (LinkKind::VscodeInsiders, "vscode-insiders://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace"),
+            (
+                LinkKind::Jetbrains,
+                "jetbrains-gateway://connect#type=ssh&host=hangar-a-ws1-00ff00ff&projectPath=%2Fworkspace",
+            ),
+        ] {
+            let link = link_of(&w, kind).unwrap();
+            assert_eq!((link.kind, link.url.as_str()), (kind, url));
+            assert_eq!(link.ssh_alias.as_deref(), Some("hangar-a-ws1-00ff00ff"));
+        }
+        let login = ide::Login { user: "dev".into(), port: 30022 };
+        assert_eq!(
+            derived_link(&w, LinkKind::Jetbrains, Some(&login)).unwrap().url,
+            "jetbrains-gateway://connect#type=ssh&host=hangar-a-ws1-00ff00ff&port=30022&user=dev&projectPath=%2Fworkspace"
+        );
+    }
+
+    #[test]
+    fn no_ide_link_without_an_alias_link_hangar_can_read() {
+        let mut w = with_vscode_link();
+        assert!(matches!(link_of(&w, LinkKind::Browser), Err(Error::Conflict(_))));
+        // A link whose alias is not the one its URL names builds nothing.
+        w.links[0].ssh_alias = Some("other".into());
+        assert!(link_of(&w, LinkKind::Zed).is_err());
+        w.links[0].ssh_alias = None;
+        assert!(link_of(&w, LinkKind::Zed).is_err());
+    }
 }
