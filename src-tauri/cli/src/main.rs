@@ -1,6 +1,7 @@
 //! hangarctl: the headless face of Hangar. Commands, JSON and exit codes follow
 //! `docs/cli-contract.md`; data goes to stdout, errors to stderr.
 
+mod forward;
 mod output;
 mod sign_in;
 
@@ -99,6 +100,17 @@ enum Command {
         /// links that go through an SSH host alias
         #[arg(long, value_name = "allow|decline", value_parser = ["allow", "decline"])]
         ssh_include: Option<String>,
+    },
+    /// Forward a port of a running workspace to 127.0.0.1 over its SSH alias, until Ctrl-C
+    /// (or the workspace stops); prints the local address
+    Forward {
+        account: String,
+        id: String,
+        /// The port on the workspace (reached as its localhost)
+        remote_port: u16,
+        /// The local port (default: a free one)
+        #[arg(long, value_name = "PORT")]
+        local: Option<u16>,
     },
     /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
     /// the host aliases Hangar writes); bytes on standard input and output
@@ -317,6 +329,9 @@ async fn run(cli: Cli) -> Result<i32> {
             }
             output::link(&link, json);
             Ok(0)
+        }
+        Command::Forward { account, id, remote_port, local } => {
+            forward::run(hangar(cli.config_dir)?, &account, &id, remote_port, local, json).await
         }
         Command::Tunnel { account, id } => {
             let h = hangar(cli.config_dir)?;

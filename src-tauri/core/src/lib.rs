@@ -10,6 +10,7 @@ pub mod cost;
 pub mod deeplink;
 pub mod error;
 pub mod form;
+pub mod forward;
 pub mod hangar;
 pub mod history;
 pub mod http;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ide;
 use crate::model::{Link, LinkKind, Workspace, WorkspaceState};
 use crate::settings::SshIncludeConsent;
-use crate::ssh::{ManagedSsh, Owner, SshInclude, TunnelCommand};
+use crate::ssh::{ManagedSsh, Owner, SshHost, SshInclude, TunnelCommand};
 use crate::tunnel::TunnelTarget;
 
 /// Where IDE host aliases go and which program their `ProxyCommand` runs; by default the
@@ -33,6 +33,13 @@ fn default_tunnel_program() -> Result<PathBuf> {
         )));
     }
     Ok(tunnel_program)
+}
+
+/// An SSH host alias Hangar wrote, and the config `ssh -F` reads for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SshAlias {
+    pub alias: String,
+    pub config: PathBuf,
 }
 
 impl Hangar {
@@ -73,11 +80,7 @@ impl Hangar {
         let w = self.get(account, id).await?;
         let link = link_of(&w, kind)?;
         let Some(alias) = link.ssh_alias.clone() else { return Ok(link) };
-        let Some(config_dir) = self.storage.paths().map(|p| p.config.clone()) else {
-            return Err(Error::Unsupported(
-                "the demo clouds run no SSH servers; add a real account to open its workspaces in an IDE".into(),
-            ));
-        };
+        self.ssh_config_dir()?;
         let ssh = &self.managed_ssh()?;
         let consent = self.storage.settings().ssh_include;
         let included = ssh.is_included()?;
@@ -91,20 +94,7 @@ impl Hangar {
                 user_config.display()
             )));
         }
-        let provider = self.provider(account).await?;
-        let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
-        // Only a tunnelled host needs hangarctl; a direct one opens without it.
-        let tunnel = match host.tunnel {
-            true => Some(TunnelCommand {
-                program: self.tunnel_program()?,
-                config_dir,
-                account: account.to_string(),
-                workspace_id: id.to_string(),
-            }),
-            false => None,
-        };
-        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
-        ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
+        let host = self.write_alias(ssh, account, &w, &alias).await?;
         // Gateway's link names the account and port as well as the alias.
         let link = match kind {
             LinkKind::Jetbrains => {
@@ -124,6 +114,55 @@ impl Hangar {
             ssh.add_include()?;
         }
         Ok(link)
+    }
+
+    /// Where `hangarctl tunnel` finds the accounts; none in demo mode, which has no SSH servers.
+    fn ssh_config_dir(&self) -> Result<PathBuf> {
+        self.storage.paths().map(|p| p.config.clone()).ok_or_else(|| {
+            Error::Unsupported(
+                "the demo clouds run no SSH servers; add a real account to reach its workspaces over SSH".into(),
+            )
+        })
+    }
+
+    /// Writes the host block of `alias` for a workspace, from what its provider says of its
+    /// SSH server; returns that.
+    async fn write_alias(&self, ssh: &ManagedSsh, account: &str, w: &Workspace, alias: &str) -> Result<SshHost> {
+        let config_dir = self.ssh_config_dir()?;
+        let id = w.id.as_str();
+        let provider = self.provider(account).await?;
+        let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
+        // Only a tunnelled host needs hangarctl; a direct one opens without it.
+        let tunnel = match host.tunnel {
+            true => Some(TunnelCommand {
+                program: self.tunnel_program()?,
+                config_dir,
+                account: account.to_string(),
+                workspace_id: id.to_string(),
+            }),
+            false => None,
+        };
+        let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
+        ssh.write_host(alias, &host, tunnel.as_ref(), &owner)?;
+        Ok(host)
+    }
+
+    /// A running workspace's SSH alias, its host block written, for `ssh` itself (a port
+    /// forward). No consent is needed: the user's own config is only read, and only when it
+    /// already includes Hangar's file; otherwise Hangar's file alone. Named either way: ssh
+    /// finds its default config through the password database, not the home Hangar uses.
+    pub async fn ssh_alias(&self, account: &str, id: &str) -> Result<SshAlias> {
+        let w = self.get(account, id).await?;
+        if w.state != WorkspaceState::Running {
+            return Err(Error::Conflict(format!("workspace '{}' is {}; SSH opens once it is running", w.name, w.state)));
+        }
+        let alias = w.links.iter().find_map(|l| l.ssh_alias.clone()).ok_or_else(|| {
+            Error::Unsupported(format!("workspace '{}' offers no SSH access Hangar can reach", w.name))
+        })?;
+        let ssh = &self.managed_ssh()?;
+        self.write_alias(ssh, account, &w, &alias).await?;
+        let config = if ssh.is_included()? { ssh.user_config() } else { ssh.managed_config() };
+        Ok(SshAlias { alias, config })
     }
 
     /// A deleted workspace's host aliases and keys go with it; failing to remove them is only
