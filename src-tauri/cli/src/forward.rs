@@ -19,15 +19,12 @@ pub async fn run(
 ) -> Result<i32> {
     let alias = h.ssh_alias(account, id).await?;
     let mut fwd = forward::start(&ForwardSpec { alias, remote_port, local_port }).await?;
-    if json {
-        let line = serde_json::json!({
-            "account": account, "id": id, "remote_port": remote_port,
-            "local_port": fwd.local_port(), "url": fwd.url(),
-        });
-        println!("{line}");
-    } else {
-        println!("{}", fwd.url());
-    }
+    let shown = serde_json::json!({
+        "account": account, "id": id, "remote_port": remote_port,
+        "local_port": fwd.local_port(), "url": fwd.url(),
+    });
+    crate::output::forwarding(&shown, &fwd.url(), json);
+    // The address is what a script waits for; it must not sit in a buffer.
     let _ = std::io::stdout().flush();
 
     let node = Node::start(h, None);

@@ -108,7 +108,7 @@ pub fn link(kind: LinkKind, folder: &Folder, login: Option<&Login>) -> Result<St
         LinkKind::Zed => format!("zed://ssh/{alias}{dir}"),
         LinkKind::Jetbrains => {
             let login = login.map(|l| {
-                let user = (!l.user.is_empty()).then(|| format!("&user={}", encode(&l.user))).unwrap_or_default();
+                let user = if l.user.is_empty() { String::new() } else { format!("&user={}", encode(&l.user)) };
                 format!("&port={}{user}", l.port)
             });
             format!(
