@@ -231,3 +231,44 @@ pub async fn sign_out(state: State<'_, AppState>, name: String) -> Reply<Option<
     let warning = state.node()?.sign_out(&name).await.map_err(fail)?;
     Ok(warning.map(|e| format!("Signed out; the provider could not revoke the sign-in: {e}")))
 }
+
+#[tauri::command]
+pub fn installed_ides() -> Reply<Vec<hangar_core::ide::InstalledIde>> {
+    Ok(hangar_core::platform::installed_ides())
+}
+
+#[tauri::command]
+pub async fn start_forward(
+    state: State<'_, AppState>,
+    account: String,
+    id: String,
+    remote_port: u16,
+    local_port: Option<u16>,
+) -> Reply<hangar_core::forward::ForwardInfo> {
+    let alias = state.node()?.hangar().ssh_alias(&account, &id).await.map_err(fail)?;
+    let spec = hangar_core::forward::ForwardSpec { alias, remote_port, local_port };
+    let forward = hangar_core::forward::start(&spec).await.map_err(fail)?;
+    Ok(state.forwards.hold(&account, &id, remote_port, forward))
+}
+
+#[tauri::command]
+pub fn stop_forward(state: State<'_, AppState>, forward: u32) -> Reply<()> {
+    state.forwards.stop(forward).map_err(fail)
+}
+
+#[tauri::command]
+pub fn forwards(state: State<'_, AppState>) -> Reply<Vec<hangar_core::forward::ForwardInfo>> {
+    Ok(state.forwards.list())
+}
+
+/// Opens a forward's address (made by the core from its port, never sent by the web view).
+#[tauri::command]
+pub fn open_forward(app: AppHandle, state: State<'_, AppState>, forward: u32) -> Reply<String> {
+    let info = state.forwards.list().into_iter().find(|f| f.id == forward);
+    let url = info.map(|f| f.url).ok_or_else(|| fail(hangar_core::Error::NotFound(format!("no port forward {forward}"))))?;
+    hangar_core::platform::check_openable(&url).map_err(fail)?;
+    app.opener()
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the browser: {e}"))))?;
+    Ok(url)
+}

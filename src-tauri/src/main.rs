@@ -27,6 +27,7 @@ pub struct AppState {
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
     links: links::Links,
+    pub forwards: hangar_core::forward::Forwards,
 }
 
 impl AppState {
@@ -59,6 +60,7 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
     let sent = match event {
         NodeEvent::Snapshot(snap) => {
             tray::update(app, &snap);
+            app.state::<AppState>().forwards.keep_running(&snap);
             name.map(|n| app.emit(n, snap))
         }
         NodeEvent::Settings(settings) => {
@@ -144,6 +146,7 @@ fn main() {
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
             links: links::Links::default(),
+            forwards: Default::default(),
         })
         .setup(|app| {
             let handle = app.handle().clone();
@@ -168,7 +171,12 @@ fn main() {
         .invoke_handler(ipc::handler())
         .build(tauri::generate_context!());
     match result {
-        Ok(app) => app.run(|_, _| {}),
+        // No ssh outlives Hangar: each port forward ends (and is waited for) before it exits.
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                tauri::async_runtime::block_on(app.state::<AppState>().forwards.stop_all());
+            }
+        }),
         Err(e) => {
             tracing::error!(error = %e, "Hangar could not start");
             std::process::exit(1);

@@ -291,13 +291,7 @@ impl Forwards {
 
     /// Ends the forwards of workspaces the snapshot does not show running (stopped, gone).
     pub fn keep_running(&self, snapshot: &Snapshot) {
-        let running = |info: &ForwardInfo| {
-            snapshot.workspaces.iter().any(|w| {
-                w.account == info.account && w.id == info.workspace_id && w.state == WorkspaceState::Running
-            })
-        };
-        let ended: Vec<u32> = self.lock().values().filter(|h| !running(&h.info)).map(|h| h.info.id).collect();
-        for id in ended {
+        for id in not_running(&self.list(), snapshot) {
             let _ = self.stop(id);
         }
     }
@@ -310,6 +304,24 @@ impl Forwards {
             let _ = held.task.await;
         }
     }
+}
+
+/// The forwards whose workspace a snapshot shows as not running. Cached cards (a stale
+/// snapshot) and an account whose listing failed say nothing either way.
+pub fn not_running(forwards: &[ForwardInfo], snapshot: &Snapshot) -> Vec<u32> {
+    if snapshot.stale {
+        return vec![];
+    }
+    forwards
+        .iter()
+        .filter(|f| !snapshot.failures.iter().any(|a| a.account == f.account))
+        .filter(|f| {
+            !snapshot.workspaces.iter().any(|w| {
+                w.account == f.account && w.id == f.workspace_id && w.state == WorkspaceState::Running
+            })
+        })
+        .map(|f| f.id)
+        .collect()
 }
 
 #[cfg(test)]
@@ -374,6 +386,34 @@ mod tests {
         .collect();
         assert_eq!(redact(&lines), "[redacted]; dev@127.0.0.1: Permission denied (publickey).[0m");
         assert!(redact(&["x".repeat(1000)]).chars().count() <= 401);
+    }
+
+    #[test]
+    fn forwards_end_with_their_workspace_but_not_on_a_failed_listing() {
+        use crate::model::{ProviderId, Workspace};
+        let info = |id: u32, account: &str, ws: &str| ForwardInfo {
+            id,
+            account: account.into(),
+            workspace_id: ws.into(),
+            remote_port: 8888,
+            local_port: 40000,
+            url: "http://127.0.0.1:40000".into(),
+        };
+        let forwards = [info(1, "a", "run"), info(2, "a", "stopped"), info(3, "a", "gone"), info(4, "b", "x")];
+        let mut snap = Snapshot {
+            workspaces: vec![
+                Workspace::bare("a", ProviderId::Exalsius, "run", WorkspaceState::Running),
+                Workspace::bare("a", ProviderId::Exalsius, "stopped", WorkspaceState::Stopped),
+            ],
+            failures: vec![crate::hangar::AccountFailure {
+                account: "b".into(),
+                error: Error::Unavailable("down".into()).payload(),
+            }],
+            ..Snapshot::default()
+        };
+        assert_eq!(not_running(&forwards, &snap), [2, 3]);
+        snap.stale = true;
+        assert!(not_running(&forwards, &snap).is_empty(), "cached cards end nothing");
     }
 
     #[tokio::test]
