@@ -265,7 +265,8 @@ pub fn forwards(state: State<'_, AppState>) -> Reply<Vec<hangar_core::forward::F
 #[tauri::command]
 pub fn open_forward(app: AppHandle, state: State<'_, AppState>, forward: u32) -> Reply<String> {
     let info = state.forwards.list().into_iter().find(|f| f.id == forward);
-    let url = info.map(|f| f.url).ok_or_else(|| fail(hangar_core::Error::NotFound(format!("no port forward {forward}"))))?;
+    let url =
+        info.map(|f| f.url).ok_or_else(|| fail(hangar_core::Error::NotFound(format!("no port forward {forward}"))))?;
     hangar_core::platform::check_openable(&url).map_err(fail)?;
     app.opener()
         .open_url(url.clone(), None::<&str>)
