@@ -273,3 +273,22 @@ pub fn open_forward(app: AppHandle, state: State<'_, AppState>, forward: u32) ->
         .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the browser: {e}"))))?;
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The window may start no program itself (no shell permission in any capability); the
+    /// only programs Hangar starts for it are the IDE tools `open_workspace` takes from the
+    /// core's allow-list, which is exactly these.
+    #[test]
+    fn the_ide_launch_allow_list_is_exactly_the_ide_tools_and_the_window_has_no_shell() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let permissions = capability["permissions"].as_array().cloned().unwrap_or_default();
+            let shell: Vec<_> = permissions.iter().filter(|p| p.to_string().contains("shell:")).collect();
+            assert!(shell.is_empty(), "{} lets the window start programs: {shell:?}", path.display());
+        }
+        assert_eq!(hangar_core::platform::IDE_PROGRAMS, ["code", "cursor", "windsurf", "code-insiders", "zed"]);
+    }
+}

@@ -32,8 +32,12 @@ pub fn ide_launch(kind: LinkKind, link: &str) -> Option<IdeLaunch> {
 
 /// The IDEs installed here: their tool on `PATH`, or a URL handler registered for their scheme.
 pub fn installed_ides() -> Vec<crate::ide::InstalledIde> {
-    let path = std::env::var_os("PATH");
-    crate::ide::installed(path.as_deref(), |scheme| url_handler_registered(path.as_deref(), scheme))
+    installed_ides_on(std::env::var_os("PATH").as_deref())
+}
+
+/// The same, with the tools (and the desktop's handler query) looked up on `path`.
+pub fn installed_ides_on(path: Option<&std::ffi::OsStr>) -> Vec<crate::ide::InstalledIde> {
+    crate::ide::installed(path, |scheme| url_handler_registered(path, scheme))
 }
 
 /// Whether the desktop has a handler for `scheme:` links: on Linux, what
@@ -142,6 +146,30 @@ mod tests {
         ] {
             assert_eq!(ide_launch(kind, link), None, "{link}");
         }
+    }
+
+    /// Stand-ins on a fake PATH: an IDE's tool, and `xdg-mime` answering for Gateway's scheme
+    /// only (what a desktop with Gateway's handler registered says).
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn installed_ides_are_found_on_path_and_by_the_desktops_url_handlers() {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = tempfile::tempdir().unwrap();
+        let script = |name: &str, body: &str| {
+            let p = bin.path().join(name);
+            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        script("windsurf", "exit 0");
+        let path = bin.path().as_os_str();
+        let kinds = || installed_ides_on(Some(path)).into_iter().map(|i| i.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(), [LinkKind::Windsurf], "no xdg-mime: the PATH alone");
+        script(
+            "xdg-mime",
+            r#"[ "$1 $2 $3" = "query default x-scheme-handler/jetbrains-gateway" ] && echo jetbrains-gateway.desktop; exit 0"#,
+        );
+        assert_eq!(kinds(), [LinkKind::Windsurf, LinkKind::Jetbrains]);
+        assert!(installed_ides_on(None).is_empty());
     }
 
     #[test]
