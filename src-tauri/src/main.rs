@@ -39,6 +39,28 @@ impl AppState {
     }
 }
 
+/// SIGTERM and Ctrl-C quit as the tray's Quit does, so the port forwards' ssh processes
+/// (in their own process group) end with Hangar.
+fn exit_on_signals(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            app.exit(0);
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = app;
+}
+
 /// Renders the Node's events: to the window, the tray menu and the desktop's notifications.
 fn render(app: &tauri::AppHandle, node: &Arc<Node>) {
     let mut events = node.events();
@@ -150,6 +172,7 @@ fn main() {
         })
         .setup(|app| {
             let handle = app.handle().clone();
+            exit_on_signals(&handle);
             let state = app.state::<AppState>();
             match tray::create(&handle) {
                 Ok(()) => state.tray_visible.store(platform::tray_host_available(), Ordering::Relaxed),
