@@ -237,3 +237,64 @@ pub async fn sign_out(state: State<'_, AppState>, name: String) -> Reply<Option<
     let warning = state.node()?.sign_out(&name).await.map_err(fail)?;
     Ok(warning.map(|e| format!("Signed out; the provider could not revoke the sign-in: {e}")))
 }
+
+#[tauri::command]
+pub fn installed_ides() -> Reply<Vec<hangar_core::ide::InstalledIde>> {
+    Ok(hangar_core::platform::installed_ides())
+}
+
+#[tauri::command]
+pub async fn start_forward(
+    state: State<'_, AppState>,
+    account: String,
+    id: String,
+    remote_port: u16,
+    local_port: Option<u16>,
+) -> Reply<hangar_core::forward::ForwardInfo> {
+    let alias = state.node()?.hangar().ssh_alias(&account, &id).await.map_err(fail)?;
+    let spec = hangar_core::forward::ForwardSpec { alias, remote_port, local_port };
+    let forward = hangar_core::forward::start(&spec).await.map_err(fail)?;
+    Ok(state.forwards.hold(&account, &id, remote_port, forward))
+}
+
+#[tauri::command]
+pub fn stop_forward(state: State<'_, AppState>, forward: u32) -> Reply<()> {
+    state.forwards.stop(forward).map_err(fail)
+}
+
+#[tauri::command]
+pub fn forwards(state: State<'_, AppState>) -> Reply<Vec<hangar_core::forward::ForwardInfo>> {
+    Ok(state.forwards.list())
+}
+
+/// Opens a forward's address (made by the core from its port, never sent by the web view).
+#[tauri::command]
+pub fn open_forward(app: AppHandle, state: State<'_, AppState>, forward: u32) -> Reply<String> {
+    let info = state.forwards.list().into_iter().find(|f| f.id == forward);
+    let url =
+        info.map(|f| f.url).ok_or_else(|| fail(hangar_core::Error::NotFound(format!("no port forward {forward}"))))?;
+    hangar_core::platform::check_openable(&url).map_err(fail)?;
+    app.opener()
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| fail(hangar_core::Error::Unavailable(format!("could not open the browser: {e}"))))?;
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The window may start no program itself (no shell permission in any capability); the
+    /// only programs Hangar starts for it are the IDE tools `open_workspace` takes from the
+    /// core's allow-list, which is exactly these.
+    #[test]
+    fn the_ide_launch_allow_list_is_exactly_the_ide_tools_and_the_window_has_no_shell() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let permissions = capability["permissions"].as_array().cloned().unwrap_or_default();
+            let shell: Vec<_> = permissions.iter().filter(|p| p.to_string().contains("shell:")).collect();
+            assert!(shell.is_empty(), "{} lets the window start programs: {shell:?}", path.display());
+        }
+        assert_eq!(hangar_core::platform::IDE_PROGRAMS, ["code", "cursor", "windsurf", "code-insiders", "zed"]);
+    }
+}

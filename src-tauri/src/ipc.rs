@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use hangar_core::form::Form;
+use hangar_core::forward::ForwardInfo;
 use hangar_core::history::WorkspaceDetails;
+use hangar_core::ide::InstalledIde;
 use hangar_core::settings::Settings;
 use hangar_core::ssh::SshInclude;
 use hangar_core::watcher::Snapshot;
@@ -54,6 +56,17 @@ ipc_commands! {
     fn save_settings[app, state](settings: Settings) -> ();
     async fn update_form[state](account: String, id: String) -> Form;
     async fn update_workspace[state](account: String, id: String, values: Values) -> ();
+    /// The IDEs installed here (their tool on PATH, or a registered URL handler), in the order offered.
+    fn installed_ides[]() -> Vec<InstalledIde>;
+    /// Forwards a port of a running workspace to 127.0.0.1 over its SSH alias (a free local
+    /// port unless given); answers once the local port answers.
+    async fn start_forward[state](account: String, id: String, remote_port: u16, local_port: Option<u16>) -> ForwardInfo;
+    /// Ends a port forward.
+    fn stop_forward[state](forward: u32) -> ();
+    /// The port forwards that are up.
+    fn forwards[state]() -> Vec<ForwardInfo>;
+    /// Opens a forward's local address in the browser.
+    fn open_forward[app, state](forward: u32) -> String;
     /// Replays a `hangar://` link the app was started with, once the window listens.
     fn take_pending_link[app, state]() -> ();
 

@@ -29,6 +29,7 @@ pub struct AppState {
     links: links::Links,
     /// The buttons of the notifications shown.
     offered: notify::Offered,
+    pub forwards: hangar_core::forward::Forwards,
 }
 
 impl AppState {
@@ -38,6 +39,28 @@ impl AppState {
             .cloned()
             .ok_or_else(|| hangar_core::Error::Internal("Hangar is still starting".into()).payload())
     }
+}
+
+/// SIGTERM and Ctrl-C quit as the tray's Quit does, so the port forwards' ssh processes
+/// (in their own process group) end with Hangar.
+fn exit_on_signals(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            app.exit(0);
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = app;
 }
 
 /// Renders the Node's events: to the window, the tray menu and the desktop's notifications.
@@ -61,6 +84,7 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
     let sent = match event {
         NodeEvent::Snapshot(snap) => {
             tray::update(app, &snap);
+            app.state::<AppState>().forwards.keep_running(&snap);
             name.map(|n| app.emit(n, snap))
         }
         NodeEvent::Settings(settings) => {
@@ -148,9 +172,11 @@ fn main() {
             told_about_tray: AtomicBool::new(false),
             links: links::Links::default(),
             offered: notify::Offered::default(),
+            forwards: Default::default(),
         })
         .setup(|app| {
             let handle = app.handle().clone();
+            exit_on_signals(&handle);
             let state = app.state::<AppState>();
             match tray::create(&handle) {
                 Ok(()) => state.tray_visible.store(platform::tray_host_available(), Ordering::Relaxed),
@@ -173,7 +199,12 @@ fn main() {
         .invoke_handler(ipc::handler())
         .build(tauri::generate_context!());
     match result {
-        Ok(app) => app.run(|_, _| {}),
+        // No ssh outlives Hangar: each port forward ends (and is waited for) before it exits.
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                tauri::async_runtime::block_on(app.state::<AppState>().forwards.stop_all());
+            }
+        }),
         Err(e) => {
             tracing::error!(error = %e, "Hangar could not start");
             std::process::exit(1);

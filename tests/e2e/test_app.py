@@ -186,6 +186,35 @@ def test_window_stop_moves_the_card_to_stopped(d):
     d.save_screenshot(os.path.join(OUT, "app-stopped.png"))
 
 
+def test_details_show_a_window_stop_and_a_tray_start_in_order_with_their_causes(d):
+    running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    card = running[-1]
+    wid = card.get_attribute("data-id")
+    name = card.find_element(By.CSS_SELECTOR, "[data-testid=card-name]").text
+    card.find_element(By.XPATH, ".//button[normalize-space()='Stop']").click()
+    wait_for("stopped from the window", lambda: card_state(d, wid) == "stopped", timeout=60)
+    label = wait_for("it stopped in the tray", lambda: [
+        l for l in tray_labels() if l.startswith(name + " ") and l.endswith(" — Stopped")], timeout=TRAY_WAIT)[0]
+    tray("click", label, "Start")
+    wait_for("running again from the tray", lambda: card_state(d, wid) == "running", timeout=90)
+
+    d.find_element(By.CSS_SELECTOR, f"[data-testid=workspace-card][data-id='{wid}'] [data-testid=card-name]").click()
+
+    def steps():
+        items = d.find_elements(By.CSS_SELECTOR, "[data-testid=timeline] li")
+        return [(i.get_attribute("data-cause"), i.text) for i in items]
+
+    def in_order():
+        seen = steps()
+        stop = next((n for n, (cause, text) in enumerate(seen) if cause == "you" and text.endswith("→ Stopped, by you")), None)
+        start = stop is not None and any(c == "tray" and "→ Running" in t for c, t in seen[stop:])
+        return seen if start else None
+    wait_for("the window's stop, then the tray's start, in the details timeline", in_order, timeout=30)
+    d.save_screenshot(os.path.join(OUT, "app-details.png"))
+    d.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes the panel
+    wait_for("the panel closed", lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=details]"))
+
+
 def test_open_hands_the_preview_url_to_the_os_opener(d):
     running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
     running[0].find_element(By.XPATH, ".//button[normalize-space()='Open']").click()
@@ -454,6 +483,7 @@ TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opene
          test_tray_start_brings_it_back_with_one_running_notification,
          test_a_tray_click_from_an_older_menu_acts_on_the_workspace_it_showed,
          test_a_notification_shows_markup_in_a_name_as_text, test_window_stop_moves_the_card_to_stopped,
+         test_details_show_a_window_stop_and_a_tray_start_in_order_with_their_causes,
          test_wizard_creates_a_gpu_workspace_on_aether, test_wizard_gpu_picker_follows_the_cluster_on_exalsius, test_tokens_never_reach_the_web_view,
          test_a_disallowed_command_is_refused,
          test_a_running_notification_offers_open_and_open_opens_the_link,

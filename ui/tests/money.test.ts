@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineText, duration, money, rateSourceLabel, rateText, spentText, totalsParts } from '../src/lib/money';
+import { deadlineText, duration, money, rateSourceLabel, rateText, spentNow, spentText, totalsNow, totalsParts } from '../src/lib/money';
 import type { Totals } from '../src/lib/bindings/Totals';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -82,5 +82,33 @@ describe('the header line', () => {
   });
   it('has no GPU part without GPUs', () => {
     expect(totalsParts({ ...totals, gpus: 0, spend: [] })).toEqual(['3 running']);
+  });
+});
+
+describe('spend between snapshots', () => {
+  const since = Date.parse('2026-12-04T10:00:00Z');
+  const halfHourLater = since + 30 * 60_000;
+
+  it('carries a running workspace’s spend forward at its rate, and only a running one', () => {
+    expect(spentNow({ state: 'running', spent: 1, rate: 4 }, since, halfHourLater)).toBeCloseTo(3);
+    expect(spentNow({ state: 'stopped', spent: 1, rate: 0 }, since, halfHourLater)).toBe(1);
+    expect(spentNow({ state: 'running', spent: null, rate: 4 }, since, halfHourLater)).toBeNull();
+    expect(spentNow({ state: 'running', spent: 1, rate: null }, since, halfHourLater)).toBe(1);
+    expect(spentNow({ state: 'running', spent: 1, rate: 4 }, since, since - 60_000)).toBe(1);
+  });
+
+  it('carries each unit’s totals forward at its own rate per hour', () => {
+    const t: Totals = {
+      running: 2, gpus: 1, unpriced: 0, accounts: {},
+      spend: [
+        { currency: 'USD', per_hour: 2, today: 10, week: 20, month: 30, estimated: false },
+        { currency: 'credits', per_hour: 0, today: 5, week: 5, month: 5, estimated: false },
+      ],
+    };
+    const later = totalsNow(t, since, halfHourLater);
+    expect(later.spend[0].today).toBeCloseTo(11);
+    expect(later.spend[0].month).toBeCloseTo(31);
+    expect(later.spend[1].today).toBe(5);
+    expect(totalsNow(t, since, since)).toBe(t);
   });
 });

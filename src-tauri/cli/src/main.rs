@@ -1,6 +1,7 @@
 //! hangarctl: the headless face of Hangar. Commands, JSON and exit codes follow
 //! `docs/cli-contract.md`; data goes to stdout, errors to stderr.
 
+mod forward;
 mod output;
 mod sign_in;
 
@@ -90,7 +91,7 @@ enum Command {
     Open {
         account: String,
         id: String,
-        #[arg(long, default_value = "browser", value_parser = ["browser", "vscode", "cursor", "jetbrains", "ssh"])]
+        #[arg(long, default_value = "browser", value_parser = clap::builder::PossibleValuesParser::new(LinkKind::NAMES))]
         target: String,
         /// Print the link instead of opening it
         #[arg(long)]
@@ -102,6 +103,17 @@ enum Command {
     },
     /// Show one workspace with the timeline Hangar observed
     Show { account: String, id: String },
+    /// Forward a port of a running workspace to 127.0.0.1 over its SSH alias, until Ctrl-C
+    /// (or the workspace stops); prints the local address
+    Forward {
+        account: String,
+        id: String,
+        /// The port on the workspace (reached as its localhost)
+        remote_port: u16,
+        /// The local port (default: a free one)
+        #[arg(long, value_name = "PORT")]
+        local: Option<u16>,
+    },
     /// Carry an SSH connection through the workspace's provider tunnel (the ProxyCommand of
     /// the host aliases Hangar writes); bytes on standard input and output
     Tunnel { account: String, id: String },
@@ -318,11 +330,15 @@ async fn run(cli: Cli) -> Result<i32> {
             }
             let link = h.open(&account, &id, kind).await?;
             hangar_core::platform::check_openable(&link.url)?;
-            if !print {
+            // An IDE by its own command-line tool where it is installed, else its URL handler.
+            if !print && !hangar_core::platform::launch_ide(link.kind, &link.url)? {
                 hangar_core::platform::open_url(&link.url)?;
             }
             output::link(&link, json);
             Ok(0)
+        }
+        Command::Forward { account, id, remote_port, local } => {
+            forward::run(hangar(cli.config_dir)?, &account, &id, remote_port, local, json).await
         }
         Command::Tunnel { account, id } => {
             let h = hangar(cli.config_dir)?;

@@ -224,6 +224,14 @@ pub fn link(l: &Link, json: bool) {
     println!("{}", shown(&l.url));
 }
 
+/// A port forward that is up: its local address (with `--json`, the whole forward).
+pub fn forwarding(forward: &serde_json::Value, url: &str, json: bool) {
+    if json {
+        return print_json(forward);
+    }
+    println!("{}", shown(url));
+}
+
 pub fn done(account: &str, id: &str, what: &str, json: bool) {
     if json {
         return print_json(

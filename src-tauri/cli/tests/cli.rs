@@ -234,6 +234,12 @@ fn show_prints_the_observed_timeline_with_its_causes() {
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
     assert!(timeline.iter().all(|t| t.get("from").is_some()));
 
+    let raw = &shown["raw"];
+    assert_eq!(raw["id"].as_str(), Some(id.as_str()), "the vendor's own record: {raw}");
+    if let Some(token) = raw.get("preview_token").filter(|t| !t.is_null()) {
+        assert_eq!(token, "(hidden)", "secrets leave the raw record");
+    }
+
     let text = ctl.ok(&["show", "w", &id]);
     assert!(text.contains("timeline") && text.contains("-> stopped  (you)"), "{text}");
     assert_eq!(ctl.run(&["show", "w", ".."], None).status.code(), Some(2), "an id like .. is refused");

@@ -72,9 +72,20 @@ pub struct Hardware {
 pub enum LinkKind {
     Browser,
     Vscode,
+    #[serde(rename = "vscode-insiders")]
+    #[strum(serialize = "vscode-insiders")]
+    #[ts(rename = "vscode-insiders")]
+    VscodeInsiders,
     Cursor,
+    Windsurf,
+    Zed,
     Jetbrains,
     Ssh,
+}
+
+impl LinkKind {
+    /// Every kind's name, as `hangarctl open --target` takes it.
+    pub const NAMES: &'static [&'static str] = <LinkKind as strum::VariantNames>::VARIANTS;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -288,7 +299,20 @@ mod string_tables {
     /// The names the CLI prints and parses are the names on the wire.
     #[test]
     fn display_and_parse_match_serde() {
-        for kind in [LinkKind::Browser, LinkKind::Vscode, LinkKind::Cursor, LinkKind::Jetbrains, LinkKind::Ssh] {
+        use strum::VariantNames;
+        let kinds = [
+            LinkKind::Browser,
+            LinkKind::Vscode,
+            LinkKind::VscodeInsiders,
+            LinkKind::Cursor,
+            LinkKind::Windsurf,
+            LinkKind::Zed,
+            LinkKind::Jetbrains,
+            LinkKind::Ssh,
+        ];
+        assert_eq!(LinkKind::VARIANTS.len(), kinds.len(), "every kind is checked");
+        assert_eq!(serde_json::to_value(LinkKind::VscodeInsiders).unwrap(), "vscode-insiders");
+        for kind in kinds {
             let wire = serde_json::to_value(kind).unwrap();
             assert_eq!(wire.as_str(), Some(kind.to_string().as_str()));
             assert_eq!(kind.to_string().parse::<LinkKind>().unwrap(), kind);

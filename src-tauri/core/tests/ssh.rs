@@ -130,6 +130,48 @@ async fn allowed_it_writes_the_alias_its_key_and_one_include() {
     assert!(e.ssh().is_included().unwrap(), "the include line stays: other workspaces may use it");
 }
 
+/// Every IDE goes through the one alias; Gateway's link also names the host block's user and port.
+#[tokio::test]
+async fn every_ide_opens_through_the_same_alias() {
+    let e = env().await;
+    e.consent(SshIncludeConsent::Allowed);
+    let vscode = e.hangar.open(ACCOUNT, &e.running, LinkKind::Vscode).await.unwrap();
+    let alias = vscode.ssh_alias.clone().unwrap();
+    let dir = vscode.url.strip_prefix(&format!("vscode://vscode-remote/ssh-remote+{alias}")).unwrap().to_string();
+    let expected = [
+        (LinkKind::VscodeInsiders, format!("vscode-insiders://vscode-remote/ssh-remote+{alias}{dir}")),
+        (LinkKind::Windsurf, format!("windsurf://vscode-remote/ssh-remote+{alias}{dir}")),
+        (LinkKind::Zed, format!("zed://ssh/{alias}{dir}")),
+        (
+            LinkKind::Jetbrains,
+            format!(
+                "jetbrains-gateway://connect#type=ssh&host={alias}&port=443&user=ray&projectPath={}",
+                dir.replace('/', "%2F")
+            ),
+        ),
+    ];
+    for (kind, url) in expected {
+        let link = e.hangar.open(ACCOUNT, &e.running, kind).await.unwrap();
+        assert_eq!((link.url.as_str(), link.ssh_alias.as_deref()), (url.as_str(), Some(alias.as_str())), "{kind}");
+        hangar_core::platform::check_openable(&link.url).unwrap();
+    }
+    // A port forward gets the same alias, read through the user's config (it includes Hangar's).
+    let forward = e.hangar.ssh_alias(ACCOUNT, &e.running).await.unwrap();
+    assert_eq!((forward.alias, forward.config), (alias, e.ssh().user_config()));
+    let stopped = e.hangar.ssh_alias(ACCOUNT, &e.stopped).await.unwrap_err();
+    assert!(matches!(stopped, Error::Conflict(_)), "{stopped}");
+}
+
+/// Without the include line, a forward's ssh reads Hangar's file alone, and nobody is asked.
+#[tokio::test]
+async fn a_forward_needs_no_consent_and_reads_hangars_file_alone() {
+    let e = env().await;
+    let forward = e.hangar.ssh_alias(ACCOUNT, &e.running).await.unwrap();
+    assert_eq!(forward.config, e.ssh().managed_config());
+    assert!(e.home.path().join(format!(".ssh/hangar/hosts/{}.conf", forward.alias)).exists());
+    assert!(!e.ssh().user_config().exists(), "the user's config is left alone");
+}
+
 #[tokio::test]
 async fn declined_it_writes_the_alias_but_leaves_the_users_config_alone() {
     let e = env().await;

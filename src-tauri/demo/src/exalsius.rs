@@ -410,6 +410,16 @@ impl ExalsiusDemo {
         });
     }
 
+    /// Points a workspace's node port (its SSH access, for the dev-container template) at
+    /// `port` on loopback: an SSH server a test runs "behind" the cloud.
+    pub fn set_node_port(&self, id: &str, port: u16) {
+        self.cloud.with(|d| {
+            if let Some(w) = d.workspaces.iter_mut().find(|w| w.id == id) {
+                w.node_port = port;
+            }
+        });
+    }
+
     /// Adds `n` small CPU workspaces (for listing and load tests).
     pub fn seed(&self, n: usize) {
         let Some(cpu) = self.cloud.clusters.iter().find(|c| c.kind == "DOCKER") else { return };

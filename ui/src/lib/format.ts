@@ -77,7 +77,10 @@ export function nameError(name: string): string | null {
   return null;
 }
 
-const LINK_NAMES: Record<string, string> = { vscode: 'VS Code', cursor: 'Cursor', jetbrains: 'JetBrains', ssh: 'SSH', browser: 'Browser' };
+const LINK_NAMES: Record<string, string> = {
+  vscode: 'VS Code', 'vscode-insiders': 'VS Code Insiders', cursor: 'Cursor', windsurf: 'Windsurf', zed: 'Zed',
+  jetbrains: 'JetBrains', ssh: 'SSH', browser: 'Browser',
+};
 
 export function linkName(kind: string): string {
   return LINK_NAMES[kind] ?? kind;

@@ -31,6 +31,26 @@ export function spentText(w: Pick<Workspace, 'spent' | 'currency' | 'spent_estim
   return w.spent_estimated ? `≈ ${money(w.spent, w.currency)} so far (estimate)` : `${money(w.spent, w.currency)} so far`;
 }
 
+/**
+ * Spend grows with time between snapshots (the core sends one only when something shown
+ * changes), so figures are carried forward at the running rate from when they arrived.
+ */
+export function spentNow(w: Pick<Workspace, 'state' | 'spent' | 'rate'>, since: number, now = Date.now()): number | null {
+  if (w.spent == null) return null;
+  if (w.state !== 'running' || w.rate == null) return w.spent;
+  return w.spent + (w.rate * Math.max(0, now - since)) / 3_600_000;
+}
+
+/** The totals carried forward the same way (each unit at its rate per hour). */
+export function totalsNow(t: Totals, since: number, now = Date.now()): Totals {
+  const hours = Math.max(0, now - since) / 3_600_000;
+  if (hours === 0) return t;
+  return {
+    ...t,
+    spend: t.spend.map((s) => ({ ...s, today: s.today + s.per_hour * hours, week: s.week + s.per_hour * hours, month: s.month + s.per_hour * hours })),
+  };
+}
+
 const SOURCES: Record<RateSource, string> = {
   vendor: 'Rate reported by the vendor',
   'your-rates': 'Rate from your rate table in Settings',

@@ -27,6 +27,8 @@ class Hangar {
   // The first values come with the page (the desktop app's cache), so the first frame has cards.
   info = $state.raw<AppInfo | null>(boot?.info ?? null);
   snapshot = $state.raw<Snapshot | null>(boot?.snapshot ?? null);
+  /** When the snapshot's figures were taken: spend is carried forward from here (`money.spentNow`). */
+  snapshotAt = $state(Date.now());
   /** Actions in flight, by workspace: a second click never sends a second call. */
   pending = $state<Record<string, Action | 'open'>>({});
   /** The last failed action's message, on the card it belongs to. */
@@ -49,7 +51,10 @@ class Hangar {
   async start() {
     try {
       this.api = await backend();
-      this.api.onSnapshot((s) => (this.snapshot = s));
+      this.api.onSnapshot((s) => {
+        this.snapshot = s;
+        this.snapshotAt = Date.now();
+      });
       this.api.onStateChange((c) => (this.announcement = changeAnnouncement(c)));
       // Nothing shown changed: only the "refreshed" notes move (the cards stay as they are).
       this.api.onRefreshed((r) => {
@@ -61,6 +66,7 @@ class Hangar {
       });
       this.info = await this.api.appInfo();
       this.snapshot = await this.api.snapshot();
+      this.snapshotAt = Date.now();
       this.applySettings(await this.api.settings());
       this.api.onNotice((m) => (this.notice = m));
       this.api.onFocusRequest((t) => (this.focusRequest = { ...t, at: Date.now() }));

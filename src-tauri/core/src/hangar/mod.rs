@@ -24,7 +24,7 @@ use crate::secrets::{Credentials, SecretStore};
 use crate::storage::Storage;
 
 pub use history::{totals, Periods};
-pub use open::SshSetup;
+pub use open::{SshAlias, SshSetup};
 pub use validate::{check_workspace_id, MAX_NAME_LEN};
 
 /// One account that could not be listed, and why; the others' workspaces still come through.

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use super::validate::check_workspace_id;
 use super::Hangar;
 use crate::error::{Error, Result};
+use crate::ide;
 use crate::model::{Link, LinkKind, Workspace, WorkspaceState};
 use crate::settings::SshIncludeConsent;
-use crate::ssh::{ManagedSsh, Owner, SshInclude, TunnelCommand};
+use crate::ssh::{ManagedSsh, Owner, SshHost, SshInclude, TunnelCommand};
 use crate::tunnel::TunnelTarget;
 
 /// Where IDE host aliases go and which program their `ProxyCommand` runs; by default the
@@ -32,6 +33,13 @@ fn default_tunnel_program() -> Result<PathBuf> {
         )));
     }
     Ok(tunnel_program)
+}
+
+/// An SSH host alias Hangar wrote, and the config `ssh -F` reads for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SshAlias {
+    pub alias: String,
+    pub config: PathBuf,
 }
 
 impl Hangar {
@@ -72,11 +80,7 @@ impl Hangar {
         let w = self.get(account, id).await?;
         let link = link_of(&w, kind)?;
         let Some(alias) = link.ssh_alias.clone() else { return Ok(link) };
-        let Some(config_dir) = self.storage.paths().map(|p| p.config.clone()) else {
-            return Err(Error::Unsupported(
-                "the demo clouds run no SSH servers; add a real account to open its workspaces in an IDE".into(),
-            ));
-        };
+        self.ssh_config_dir()?;
         let ssh = &self.managed_ssh()?;
         let consent = self.storage.settings().ssh_include;
         let included = ssh.is_included()?;
@@ -90,6 +94,42 @@ impl Hangar {
                 user_config.display()
             )));
         }
+        let host = self.write_alias(ssh, account, &w, &alias).await?;
+        // Gateway's link names the account and port as well as the alias.
+        let link = match kind {
+            LinkKind::Jetbrains => {
+                let login = ide::Login { user: host.user.clone(), port: host.port };
+                derived_link(&w, kind, Some(&login)).unwrap_or(link)
+            }
+            _ => link,
+        };
+        if !included {
+            if consent != SshIncludeConsent::Allowed {
+                return Err(Error::Conflict(format!(
+                    "host {alias} is ready, but {} does not include Hangar's SSH file: add the line `{line}` at its top \
+                     (or allow Hangar to add it in Settings)",
+                    user_config.display()
+                )));
+            }
+            ssh.add_include()?;
+        }
+        Ok(link)
+    }
+
+    /// Where `hangarctl tunnel` finds the accounts; none in demo mode, which has no SSH servers.
+    fn ssh_config_dir(&self) -> Result<PathBuf> {
+        self.storage.paths().map(|p| p.config.clone()).ok_or_else(|| {
+            Error::Unsupported(
+                "the demo clouds run no SSH servers; add a real account to reach its workspaces over SSH".into(),
+            )
+        })
+    }
+
+    /// Writes the host block of `alias` for a workspace, from what its provider says of its
+    /// SSH server; returns that.
+    async fn write_alias(&self, ssh: &ManagedSsh, account: &str, w: &Workspace, alias: &str) -> Result<SshHost> {
+        let config_dir = self.ssh_config_dir()?;
+        let id = w.id.as_str();
         let provider = self.provider(account).await?;
         let host = provider.ssh_host(id).await.map_err(|e| e.context(&format!("account '{account}'")))?;
         // Only a tunnelled host needs hangarctl; a direct one opens without it.
@@ -103,18 +143,29 @@ impl Hangar {
             false => None,
         };
         let owner = Owner { account: account.into(), workspace_id: id.into(), workspace_name: w.name.clone() };
-        ssh.write_host(&alias, &host, tunnel.as_ref(), &owner)?;
-        if !included {
-            if consent != SshIncludeConsent::Allowed {
-                return Err(Error::Conflict(format!(
-                    "host {alias} is ready, but {} does not include Hangar's SSH file: add the line `{line}` at its top \
-                     (or allow Hangar to add it in Settings)",
-                    user_config.display()
-                )));
-            }
-            ssh.add_include()?;
+        ssh.write_host(alias, &host, tunnel.as_ref(), &owner)?;
+        Ok(host)
+    }
+
+    /// A running workspace's SSH alias, its host block written, for `ssh` itself (a port
+    /// forward). No consent is needed: the user's own config is only read, and only when it
+    /// already includes Hangar's file; otherwise Hangar's file alone. Named either way: ssh
+    /// finds its default config through the password database, not the home Hangar uses.
+    pub async fn ssh_alias(&self, account: &str, id: &str) -> Result<SshAlias> {
+        let w = self.get(account, id).await?;
+        if w.state != WorkspaceState::Running {
+            return Err(Error::Conflict(format!(
+                "workspace '{}' is {}; SSH opens once it is running",
+                w.name, w.state
+            )));
         }
-        Ok(link)
+        let alias = w.links.iter().find_map(|l| l.ssh_alias.clone()).ok_or_else(|| {
+            Error::Unsupported(format!("workspace '{}' offers no SSH access Hangar can reach", w.name))
+        })?;
+        let ssh = &self.managed_ssh()?;
+        self.write_alias(ssh, account, &w, &alias).await?;
+        let config = if ssh.is_included()? { ssh.user_config() } else { ssh.managed_config() };
+        Ok(SshAlias { alias, config })
     }
 
     /// A deleted workspace's host aliases and keys go with it; failing to remove them is only
@@ -155,8 +206,11 @@ impl Hangar {
     }
 }
 
+/// The workspace's link of `kind`: the provider's own, or for an IDE one built from the
+/// folder of the provider's SSH-alias link (every IDE goes through the same alias).
 fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
-    w.links.iter().find(|l| l.kind == kind).cloned().ok_or_else(|| {
+    let own = w.links.iter().find(|l| l.kind == kind).cloned();
+    own.or_else(|| derived_link(w, kind, None)).ok_or_else(|| {
         let available: Vec<&str> = w.links.iter().map(|l| link_kind_name(l.kind)).collect();
         Error::Conflict(if w.state != WorkspaceState::Running {
             format!("workspace '{}' is {}; links open once it is running", w.name, w.state)
@@ -168,6 +222,73 @@ fn link_of(w: &Workspace, kind: LinkKind) -> Result<Link> {
     })
 }
 
+/// A link of an IDE's `kind` through the alias of the workspace's first IDE link Hangar can
+/// read back (one the IDE link builders made).
+fn derived_link(w: &Workspace, kind: LinkKind, login: Option<&ide::Login>) -> Option<Link> {
+    ide::ide(kind)?;
+    let (source, folder) = w.links.iter().find_map(|l| {
+        let folder = ide::folder_of(l.kind, &l.url)?;
+        (l.ssh_alias.as_deref() == Some(folder.alias())).then_some((l, folder))
+    })?;
+    Some(Link {
+        kind,
+        url: ide::link(kind, &folder, login).ok()?,
+        label: source.label.clone(),
+        ssh_alias: source.ssh_alias.clone(),
+    })
+}
+
 fn link_kind_name(k: LinkKind) -> &'static str {
     k.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProviderId;
+
+    fn with_vscode_link() -> Workspace {
+        let mut w = Workspace::bare("a", ProviderId::Exalsius, "ws1", WorkspaceState::Running);
+        w.links.push(Link {
+            kind: LinkKind::Vscode,
+            url: "vscode://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace".into(),
+            label: Some("SSH host hangar-a-ws1-00ff00ff".into()),
+            ssh_alias: Some("hangar-a-ws1-00ff00ff".into()),
+        });
+        w
+    }
+
+    #[test]
+    fn every_ide_opens_through_the_providers_ssh_alias() {
+        let w = with_vscode_link();
+        for (kind, url) in [
+            (LinkKind::Zed, "zed://ssh/hangar-a-ws1-00ff00ff/workspace"),
+            (LinkKind::Windsurf, "windsurf://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace"),
+            (LinkKind::VscodeInsiders, "vscode-insiders://vscode-remote/ssh-remote+hangar-a-ws1-00ff00ff/workspace"),
+            (
+                LinkKind::Jetbrains,
+                "jetbrains-gateway://connect#type=ssh&host=hangar-a-ws1-00ff00ff&projectPath=%2Fworkspace",
+            ),
+        ] {
+            let link = link_of(&w, kind).unwrap();
+            assert_eq!((link.kind, link.url.as_str()), (kind, url));
+            assert_eq!(link.ssh_alias.as_deref(), Some("hangar-a-ws1-00ff00ff"));
+        }
+        let login = ide::Login { user: "dev".into(), port: 30022 };
+        assert_eq!(
+            derived_link(&w, LinkKind::Jetbrains, Some(&login)).unwrap().url,
+            "jetbrains-gateway://connect#type=ssh&host=hangar-a-ws1-00ff00ff&port=30022&user=dev&projectPath=%2Fworkspace"
+        );
+    }
+
+    #[test]
+    fn no_ide_link_without_an_alias_link_hangar_can_read() {
+        let mut w = with_vscode_link();
+        assert!(matches!(link_of(&w, LinkKind::Browser), Err(Error::Conflict(_))));
+        // A link whose alias is not the one its URL names builds nothing.
+        w.links[0].ssh_alias = Some("other".into());
+        assert!(link_of(&w, LinkKind::Zed).is_err());
+        w.links[0].ssh_alias = None;
+        assert!(link_of(&w, LinkKind::Zed).is_err());
+    }
 }

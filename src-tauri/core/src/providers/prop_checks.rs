@@ -61,10 +61,8 @@ pub fn sensible_workspace(w: &Workspace, provider: ProviderId, account: &str) ->
         };
         let scheme_ok = match link.kind {
             LinkKind::Browser => matches!(url.scheme(), "http" | "https"),
-            LinkKind::Vscode => url.scheme() == "vscode",
-            LinkKind::Cursor => url.scheme() == "cursor",
-            LinkKind::Jetbrains => url.scheme() == "jetbrains-gateway",
             LinkKind::Ssh => url.scheme() == "ssh",
+            ide => crate::ide::ide(ide).is_some_and(|i| i.scheme == url.scheme()),
         };
         if !scheme_ok {
             return fail(format!("a {:?} link with scheme {}: {link:?}", link.kind, url.scheme()));

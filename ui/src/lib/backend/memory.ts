@@ -17,6 +17,9 @@ import type { ErrorCode } from '../bindings/ErrorCode';
 import { ErrorCodes } from '../bindings/errorCodes';
 import { isTransitional } from '../format';
 import type { Form } from '../bindings/Form';
+import type { ForwardInfo } from '../bindings/ForwardInfo';
+import type { Link } from '../bindings/Link';
+import type { LinkKind } from '../bindings/LinkKind';
 import type { ProviderInfo } from '../bindings/ProviderInfo';
 import type { Settings } from '../bindings/Settings';
 import { settingsDefaults } from '../bindings/settingsDefaults';
@@ -63,7 +66,7 @@ function ws(id: string, name: string, state: WorkspaceState, gpu: string | null,
     links: running
       ? [
           { kind: 'browser', url: `https://3000-${id.slice(0, 8)}.preview.example.test/`, label: 'Preview :3000' },
-          { kind: 'vscode', url: `vscode://vscode-remote/ssh-remote+hangar-${id.slice(0, 8)}/home/dev`, label: null },
+          { kind: 'vscode', url: `vscode://vscode-remote/ssh-remote+hangar-${id.slice(0, 8)}/home/dev`, label: null, ssh_alias: `hangar-${id.slice(0, 8)}` },
           { kind: 'ssh', url: `ssh://dev@${id.slice(0, 8)}.example.test:2222`, label: null },
         ]
       : [],
@@ -278,6 +281,8 @@ export function memoryBackend(): Backend {
   };
   (globalThis as Record<string, unknown>).__hangarTray = (id: string, action: Action) => act(id, action, 'tray');
   const opened: string[] = [];
+  const forwards: ForwardInfo[] = [];
+  let forwardIds = 0;
   (globalThis as Record<string, unknown>).__hangarOpened = opened;
   setTimeout(() => { stale = false; publish(); }, params.has('slow') ? 1500 : 50);
 
@@ -377,7 +382,7 @@ export function memoryBackend(): Backend {
       return details;
     },
     openWorkspace: async (_account, id, kind) => {
-      const link = find(id).links.find((l) => l.kind === kind);
+      const link = find(id).links.find((l) => l.kind === kind) ?? ideLink(find(id), kind);
       if (!link) throw fail(ErrorCodes.Conflict, 'no link yet: the workspace is not running');
       if (id === NEEDS_SSH_ALIAS && kind !== 'browser' && settings.ssh_include === 'ask')
         throw fail(ErrorCodes.ConsentNeeded, "Hangar would add 'Include ~/.ssh/hangar/config' to ~/.ssh/config");
@@ -416,5 +421,50 @@ export function memoryBackend(): Backend {
     },
     onNotice: () => () => {},
     takePendingLink: async () => {},
+    // The core finds these on PATH or as URL handlers; the demo has a fixed few.
+    installedIdes: async () => [
+      { kind: 'vscode', name: 'VS Code' },
+      { kind: 'cursor', name: 'Cursor' },
+      { kind: 'zed', name: 'Zed' },
+      { kind: 'jetbrains', name: 'JetBrains Gateway' },
+    ],
+    // Forwards answer with a made-up local port; nothing listens there.
+    startForward: async (account, id, remotePort, localPort) => {
+      const w = find(id);
+      if (w.state !== 'running') throw fail(ErrorCodes.Conflict, `workspace '${w.name}' is ${w.state}; SSH opens once it is running`);
+      if (remotePort === 1) throw fail(ErrorCodes.Unavailable, "ssh could not forward port 1: channel 2: open failed: connect failed: Connection refused");
+      const local = localPort ?? 40000 + forwards.length;
+      const f = { id: ++forwardIds, account, workspace_id: id, remote_port: remotePort, local_port: local, url: `http://127.0.0.1:${local}` };
+      forwards.push(f);
+      return structuredClone(f);
+    },
+    stopForward: async (id) => {
+      const i = forwards.findIndex((f) => f.id === id);
+      if (i < 0) throw fail(ErrorCodes.NotFound, `no port forward ${id}`);
+      forwards.splice(i, 1);
+    },
+    forwards: async () => structuredClone(forwards.filter((f) => workspaces.some((w) => w.id === f.workspace_id && w.state === 'running'))),
+    openForward: async (id) => {
+      const f = forwards.find((x) => x.id === id);
+      if (!f) throw fail(ErrorCodes.NotFound, `no port forward ${id}`);
+      opened.push(f.url);
+      return f.url;
+    },
   };
+}
+
+/** What the core builds for an IDE from the workspace's SSH alias link (ide.rs). */
+function ideLink(w: Workspace, kind: LinkKind): Link | undefined {
+  const base = w.links.find((l) => l.ssh_alias && l.url.startsWith('vscode://vscode-remote/ssh-remote+'));
+  if (!base?.ssh_alias) return undefined;
+  const dir = base.url.slice(`vscode://vscode-remote/ssh-remote+${base.ssh_alias}`.length);
+  const alias = base.ssh_alias;
+  const url: Partial<Record<LinkKind, string>> = {
+    'vscode-insiders': `vscode-insiders://vscode-remote/ssh-remote+${alias}${dir}`,
+    cursor: `cursor://vscode-remote/ssh-remote+${alias}${dir}`,
+    windsurf: `windsurf://vscode-remote/ssh-remote+${alias}${dir}`,
+    zed: `zed://ssh/${alias}${dir}`,
+    jetbrains: `jetbrains-gateway://connect#type=ssh&host=${alias}&projectPath=${encodeURIComponent(dir)}`,
+  };
+  return url[kind] ? { kind, url: url[kind], label: base.label, ssh_alias: alias } : undefined;
 }

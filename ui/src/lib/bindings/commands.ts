@@ -4,6 +4,8 @@ import type { Account } from './Account';
 import type { Action } from './Action';
 import type { AppInfo } from './AppInfo';
 import type { Form } from './Form';
+import type { ForwardInfo } from './ForwardInfo';
+import type { InstalledIde } from './InstalledIde';
 import type { LinkKind } from './LinkKind';
 import type { NewAccount } from './NewAccount';
 import type { ProviderInfo } from './ProviderInfo';
@@ -57,6 +59,19 @@ export interface Commands {
   saveSettings(settings: Settings): Promise<void>;
   updateForm(account: string, id: string): Promise<Form>;
   updateWorkspace(account: string, id: string, values: { [key in string]: string }): Promise<void>;
+  /** The IDEs installed here (their tool on PATH, or a registered URL handler), in the order offered. */
+  installedIdes(): Promise<Array<InstalledIde>>;
+  /**
+   * Forwards a port of a running workspace to 127.0.0.1 over its SSH alias (a free local
+   * port unless given); answers once the local port answers.
+   */
+  startForward(account: string, id: string, remotePort: number, localPort: number | null): Promise<ForwardInfo>;
+  /** Ends a port forward. */
+  stopForward(forward: number): Promise<void>;
+  /** The port forwards that are up. */
+  forwards(): Promise<Array<ForwardInfo>>;
+  /** Opens a forward's local address in the browser. */
+  openForward(forward: number): Promise<string>;
   /** Replays a `hangar://` link the app was started with, once the window listens. */
   takePendingLink(): Promise<void>;
 }
@@ -87,6 +102,11 @@ export function commands(invoke: Invoke): Commands {
     saveSettings: (settings) => invoke('save_settings', { settings }) as Promise<void>,
     updateForm: (account, id) => invoke('update_form', { account, id }) as Promise<Form>,
     updateWorkspace: (account, id, values) => invoke('update_workspace', { account, id, values }) as Promise<void>,
+    installedIdes: () => invoke('installed_ides', {}) as Promise<Array<InstalledIde>>,
+    startForward: (account, id, remotePort, localPort) => invoke('start_forward', { account, id, remotePort, localPort }) as Promise<ForwardInfo>,
+    stopForward: (forward) => invoke('stop_forward', { forward }) as Promise<void>,
+    forwards: () => invoke('forwards', {}) as Promise<Array<ForwardInfo>>,
+    openForward: (forward) => invoke('open_forward', { forward }) as Promise<string>,
     takePendingLink: () => invoke('take_pending_link', {}) as Promise<void>,
   };
 }

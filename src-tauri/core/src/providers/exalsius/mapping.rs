@@ -63,8 +63,13 @@ impl Exalsius {
             let sharing = c.hosts.as_ref().map_or(String::new(), |h| format!(", shared by {} workspaces", h.len()));
             put("cluster cost", c.per_hour.map(|r| format!("{r} {USD}/h{sharing}")));
         }
-        let mut cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
-        cost.spent = own.and_then(|c| c.so_far);
+        // `current_costs` is the cluster's since it was made, not the workspace's since its last
+        // start (what `spent` means): shown beside the workspace's facts, while `spent` comes
+        // from the running time Hangar keeps.
+        if let Some(so_far) = own.and_then(|c| c.so_far) {
+            put("cluster costs so far", Some(format!("{so_far} {USD}")));
+        }
+        let cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Exalsius,

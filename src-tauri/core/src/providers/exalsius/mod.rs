@@ -165,6 +165,10 @@ impl Provider for Exalsius {
         list.workspaces.iter().map(|w| self.decode(w)).collect()
     }
 
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
+    }
+
     async fn get(&self, id: &str) -> Result<Workspace> {
         let w = self.client.workspace(id).await?;
         self.learn_clusters(std::slice::from_ref(&w)).await;

@@ -184,7 +184,8 @@ fn a_workspace_alone_on_its_cluster_carries_the_clusters_costs() {
     let ws = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "RUNNING");
     assert_eq!((ws.cost.rate, ws.cost.currency.as_deref()), (Some(1.2), Some("USD")));
     assert_eq!(ws.cost.rate_source, crate::model::RateSource::Vendor);
-    assert_eq!(ws.cost.spent, Some(30.5));
+    assert_eq!(ws.cost.spent, None, "the cluster's costs since it was made are not the workspace's since its start");
+    assert_eq!(ws.details["cluster costs so far"], "30.5 USD");
     let stopped = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "STOPPED");
     assert_eq!(stopped.cost.rate, Some(0.0), "a stopped workspace costs nothing per hour");
     let failed = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "FAILED");
