@@ -44,7 +44,7 @@ async fn hangar_in(dir: &Path, d: &AetherDemo, add: bool) -> Arc<Hangar> {
 async fn budget_notes(node: &Node, events: &mut Receiver<NodeEvent>, wait: Duration, until_one: bool) -> Vec<Note> {
     let deadline = Instant::now() + wait;
     let mut notes = vec![];
-    while Instant::now() < deadline && !(until_one && !notes.is_empty()) {
+    while Instant::now() < deadline && (!until_one || notes.is_empty()) {
         node.refresh(Origin::Window);
         let _ = tokio::time::timeout(Duration::from_millis(300), async {
             while let Ok(e) = events.recv().await {
