@@ -151,6 +151,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_button_finds_the_action_of_its_own_notification_and_old_ones_are_forgotten() {
+        use hangar_core::notifications::WorkspaceRef;
+        let offered = Offered::default();
+        let stop = NoteAction::Stop { workspaces: vec![WorkspaceRef::new("acme", "a")] };
+        let keep = NoteAction::KeepRunning { workspaces: vec![WorkspaceRef::new("acme", "a")] };
+        let first = offered.remember(vec![stop.clone(), keep.clone()]);
+        let second = offered.remember(vec![NoteAction::Show]);
+        assert_ne!(first, second);
+        assert_eq!(offered.find(first, "keep-running"), Some(keep));
+        assert_eq!(offered.find(first, "show"), None, "only what that notification offered");
+        assert_eq!(offered.find(second, "show"), Some(NoteAction::Show));
+        for _ in 0..REMEMBERED {
+            offered.remember(vec![NoteAction::Show]);
+        }
+        assert_eq!(offered.find(first, "stop"), None, "bounded: the oldest go");
+    }
+
+    #[test]
     fn markup_in_a_body_is_shown_as_text() {
         let body = body_text("<b>x</b> & <a href=\"http://evil\">y</a> <img src=/z>", true);
         assert_eq!(body, "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href=\"http://evil\"&gt;y&lt;/a&gt; &lt;img src=/z&gt;");

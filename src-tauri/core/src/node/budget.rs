@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::budget::{Alert, Alerted, Budgets, Limits};
+use crate::cost::label::amount;
 use crate::cost::{Spend, Totals};
 use crate::notifications::{Note, NoteAction, NoteKind};
 
@@ -107,7 +108,7 @@ fn note(scope: &str, period: Period, percent: u32, spent: f64, limit: f64, unit:
     Note {
         kind: NoteKind::Budget,
         summary,
-        body: format!("≈ {spent:.2} {unit} of {limit:.2} {unit} {} ({over})", period.span()),
+        body: format!("≈ {} of {} {} ({over})", amount(spent, unit), amount(limit, unit), period.span()),
         target: None,
         actions: vec![NoteAction::Show],
     }
@@ -150,7 +151,7 @@ mod tests {
         assert!(check(&b, &totals(45.0, 45.0), "USD", local_date(&clock), &mut said).is_empty(), "80 % once");
         let at100 = check(&b, &totals(50.0, 50.0), "USD", local_date(&clock), &mut said);
         assert_eq!(at100[0].summary, "Daily budget reached");
-        assert!(at100[0].body.contains("50.00 USD of 50.00 USD today"), "{}", at100[0].body);
+        assert_eq!(at100[0].body, "≈ $50.00 of $50.00 today (all accounts)");
         assert!(check(&b, &totals(70.0, 70.0), "USD", local_date(&clock), &mut said).is_empty(), "100 % once");
 
         // The next local day is a new period.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::{lock, Node, NodeEvent, Origin};
 use crate::error::{Error, Result};
 use crate::history::Cause;
-use crate::model::{Action, Link, LinkKind};
+use crate::model::{Action, Link, LinkKind, WorkspaceState};
 use crate::notifications::{Note, NoteAction, NoteKind, WorkspaceRef};
 use crate::settings::Settings;
 use crate::watcher::Snapshot;
@@ -94,6 +94,12 @@ impl Node {
             let node = self.clone();
             self.runtime.spawn(async move {
                 if let Err(e) = node.stop_all(std::slice::from_ref(&w), Origin::Policy, Cause::Policy).await {
+                    // Stopped meanwhile (by the vendor's idle policy, another Hangar, a person
+                    // elsewhere): nothing failed that matters.
+                    let now = node.hangar().get(&w.account, &w.id).await.map(|x| x.state);
+                    if matches!(now, Ok(s) if s != WorkspaceState::Running) {
+                        return;
+                    }
                     lock(&node.policy).auto_stop_failed(&w);
                     node.emit(NodeEvent::Notify(failed("stop it automatically", &e)));
                 }
