@@ -348,7 +348,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Watch { notifications } => {
             // The app's own runtime and policy, with no window to have focus.
-            let node = Node::start(hangar(cli.config_dir)?, None);
+            let node = Node::watching(hangar(cli.config_dir)?);
             let mut events = node.events();
             loop {
                 tokio::select! {

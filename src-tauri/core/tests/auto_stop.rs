@@ -21,8 +21,8 @@ use hangar_demo::Timing;
 
 const TOKEN: &str = "hangar-test-secret-aether-auto-stop";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gpu_workspace_past_its_limit_is_warned_of_then_stopped_by_the_policy() {
+/// A Node on a demo Aether (kept alive with it) whose GPU box runs past a one-hour limit.
+async fn past_its_limit(watching: bool) -> (Arc<Node>, hangar_core::Workspace, aether::AetherDemo) {
     std::env::set_var("HANGAR_DEBUG_POLICY_MINUTE_MS", "10");
     let timing = Timing { provision: Duration::from_millis(300), transition: Duration::from_millis(300) };
     let d = aether::start_with_token(timing, TOKEN.into()).await.unwrap();
@@ -35,8 +35,8 @@ async fn a_gpu_workspace_past_its_limit_is_warned_of_then_stopped_by_the_policy(
         options: BTreeMap::new(),
     };
     hangar.add_account(account, Credentials::single("token", TOKEN), false).await.unwrap();
-    let node = Node::start(Arc::new(hangar), None);
-    let mut events = node.events();
+    let hangar = Arc::new(hangar);
+    let node = if watching { Node::watching(hangar) } else { Node::start(hangar, None) };
     let gpu = loop {
         let snap = node.snapshot();
         if !snap.stale {
@@ -48,6 +48,13 @@ async fn a_gpu_workspace_past_its_limit_is_warned_of_then_stopped_by_the_policy(
     let mut settings = node.settings();
     settings.auto_stop.gpu_max_hours = Some(1);
     node.save_settings(settings, Origin::Window).unwrap();
+    (node, gpu, d)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gpu_workspace_past_its_limit_is_warned_of_then_stopped_by_the_policy() {
+    let (node, gpu, _cloud) = past_its_limit(false).await;
+    let mut events = node.events();
 
     // The policy steps after each poll; polls are asked for until the stop is seen.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -76,4 +83,33 @@ async fn a_gpu_workspace_past_its_limit_is_warned_of_then_stopped_by_the_policy(
     let timeline = node.details("a", &gpu.id).await.unwrap().timeline;
     let last = timeline.last().unwrap();
     assert_eq!(last.cause, Cause::Policy, "the timeline names Hangar's policy: {timeline:?}");
+}
+
+/// `hangarctl watch` tells the same warning but never stops anything: the app acts, a
+/// watcher beside it only watches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watching_node_warns_but_never_stops() {
+    let (node, gpu, _cloud) = past_its_limit(true).await;
+    let mut events = node.events();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut warned_at = None;
+    // Well past the stop's time (10 policy minutes after the warning, 100 ms here), polls going on.
+    while warned_at.is_none_or(|t: Instant| t.elapsed() < Duration::from_secs(3)) {
+        assert!(Instant::now() < deadline, "no warning within 60 s");
+        node.refresh(Origin::Policy);
+        let _ = tokio::time::timeout(Duration::from_millis(200), async {
+            while let Ok(e) = events.recv().await {
+                match e {
+                    NodeEvent::Notify(n) if n.kind == NoteKind::AutoStop => {
+                        warned_at.get_or_insert_with(Instant::now);
+                    }
+                    NodeEvent::StateChange(c) if c.id == gpu.id => panic!("a watcher acted: {c:?}"),
+                    _ => {}
+                }
+            }
+        })
+        .await;
+    }
+    let still = node.snapshot().workspaces.into_iter().find(|w| w.id == gpu.id).unwrap();
+    assert_eq!(still.state, WorkspaceState::Running);
 }

@@ -40,6 +40,9 @@ pub struct Node {
     settings: Mutex<Settings>,
     policy: Mutex<Policy>,
     events: broadcast::Sender<NodeEvent>,
+    /// Whether Hangar's own policies may act here (stop a workspace); off for a face that only
+    /// watches (`hangarctl watch`), so the app and a watcher never both act.
+    acts: bool,
 }
 
 /// Whom a workspace's timeline names for what an operation from `origin` brings about.
@@ -63,6 +66,16 @@ impl Node {
     }
 
     pub fn with_clock(hangar: Arc<Hangar>, demo: Option<Demo>, clock: Arc<dyn Clock>) -> Arc<Node> {
+        Node::build(hangar, demo, clock, true)
+    }
+
+    /// A Node that only watches: the same events, notes and warnings, but its stop policy
+    /// never stops anything (the app, where the user set it, does).
+    pub fn watching(hangar: Arc<Hangar>) -> Arc<Node> {
+        Node::build(hangar, None, Arc::new(SystemClock), false)
+    }
+
+    fn build(hangar: Arc<Hangar>, demo: Option<Demo>, clock: Arc<dyn Clock>, acts: bool) -> Arc<Node> {
         let settings = hangar.storage().settings();
         let mut policy = Policy::with_minute(policy::policy_minute());
         policy.restore_alerted(hangar.storage().budget_alerts());
@@ -74,6 +87,7 @@ impl Node {
             settings: Mutex::new(settings),
             policy: Mutex::new(policy),
             events: broadcast::channel(1024).0,
+            acts,
         });
         session.launch(&node);
         node

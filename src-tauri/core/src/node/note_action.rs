@@ -90,7 +90,7 @@ impl Node {
         for note in decisions.warnings {
             self.emit(NodeEvent::Notify(note));
         }
-        for w in decisions.stops {
+        for w in decisions.stops.into_iter().filter(|_| self.acts) {
             let node = self.clone();
             self.runtime.spawn(async move {
                 if let Err(e) = node.stop_all(std::slice::from_ref(&w), Origin::Policy, Cause::Policy).await {
