@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use hangar_core::form::Form;
+use hangar_core::history::WorkspaceDetails;
 use hangar_core::node::{Node, Origin};
 use hangar_core::settings::Settings;
 use hangar_core::watcher::Snapshot;
@@ -157,6 +158,11 @@ pub async fn create_workspace(
 #[tauri::command]
 pub async fn workspace_action(state: State<'_, AppState>, account: String, id: String, action: Action) -> Reply<()> {
     state.node()?.act(Origin::Window, &account, &id, action).await.map_err(fail)
+}
+
+#[tauri::command]
+pub async fn workspace_details(state: State<'_, AppState>, account: String, id: String) -> Reply<WorkspaceDetails> {
+    state.node()?.details(&account, &id).await.map_err(fail)
 }
 
 /// Opens a workspace's link with the OS; the URL never comes from the web view, only from

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use hangar_core::form::Form;
 use hangar_core::forward::ForwardInfo;
+use hangar_core::history::WorkspaceDetails;
 use hangar_core::ide::InstalledIde;
 use hangar_core::settings::Settings;
 use hangar_core::ssh::SshInclude;
@@ -46,6 +47,8 @@ ipc_commands! {
     async fn create_form[state](account: String, selected: Values) -> Form;
     async fn create_workspace[state](account: String, name: String, values: Values) -> Workspace;
     async fn workspace_action[state](account: String, id: String, action: Action) -> ();
+    /// One workspace with the timeline Hangar observed, its spend and the vendor's record (secrets removed).
+    async fn workspace_details[state](account: String, id: String) -> WorkspaceDetails;
     /// Opens a workspace's link with the OS and answers its URL. Fails with code `consent_needed`
     /// while an IDE link's SSH alias waits for the user's answer about `~/.ssh/config`.
     async fn open_workspace[app, state](account: String, id: String, kind: LinkKind) -> String;

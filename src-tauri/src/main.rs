@@ -27,6 +27,8 @@ pub struct AppState {
     tray_visible: AtomicBool,
     told_about_tray: AtomicBool,
     links: links::Links,
+    /// The buttons of the notifications shown.
+    offered: notify::Offered,
     pub forwards: hangar_core::forward::Forwards,
 }
 
@@ -133,6 +135,7 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
                     summary: "Hangar is still running".into(),
                     body: "It keeps watching your workspaces from the tray. Quit from the tray menu.".into(),
                     target: None,
+                    actions: vec![],
                 };
                 notify::show(app, &note);
             }
@@ -168,6 +171,7 @@ fn main() {
             tray_visible: AtomicBool::new(false),
             told_about_tray: AtomicBool::new(false),
             links: links::Links::default(),
+            offered: notify::Offered::default(),
             forwards: Default::default(),
         })
         .setup(|app| {
@@ -183,6 +187,7 @@ fn main() {
             let _ = state.node.set(node.clone());
             render(&handle, &node);
             links::listen(&handle);
+            notify::listen(&handle);
             let minimized = node.settings().start_minimized && state.tray_visible.load(Ordering::Relaxed);
             let window = main_window(app, &node, !minimized)?;
             if let Ok(focused) = window.is_focused() {

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use hangar_core::cost;
 use hangar_core::node::Origin;
 use hangar_core::watcher::Snapshot;
 use hangar_core::{Action, LinkKind, Workspace, WorkspaceState};
@@ -121,6 +122,8 @@ fn key(w: &Workspace) -> Key {
 #[derive(Debug, Clone, PartialEq)]
 struct Plan {
     tooltip: String,
+    /// The line above the workspaces: what runs and what it costs together.
+    total: Option<String>,
     paused: bool,
     entries: Vec<Entry>,
 }
@@ -146,7 +149,7 @@ impl Plan {
             n => format!("Hangar: {n} GPU workspaces running"),
         };
         let entries = list.iter().map(|w| Entry { key: key(w), label: item_label(w), items: items(w) }).collect();
-        Plan { tooltip, paused, entries }
+        Plan { tooltip, total: cost::label::totals(&snap.totals), paused, entries }
     }
 }
 
@@ -171,7 +174,12 @@ fn item_label(w: &Workspace) -> String {
         }
     };
     let gpu = w.hardware.gpu.as_ref().map(|g| format!(" · {}× {}", g.count, g.kind.to_uppercase())).unwrap_or_default();
-    format!("{}{gpu} — {state}", w.name)
+    // Only what costs money now: a stopped workspace's 0 is noise in a menu.
+    let rate = match w.cost.rate {
+        Some(r) if r > 0.0 => cost::label::rate(&w.cost).map(|r| format!(" · {r}")).unwrap_or_default(),
+        _ => String::new(),
+    };
+    format!("{}{gpu}{rate} — {state}", w.name)
 }
 
 /// The tray's actions on a workspace, each with whether it can be used now.
@@ -234,10 +242,12 @@ impl Shelf {
     }
 }
 
-/// The tray menu as shown: workspace submenus, then a separator (when there are any), Show
-/// Hangar, Pause notifications, Quit.
+/// The tray menu as shown: the total (while anything runs), workspace submenus, then a
+/// separator (when there are any), Show Hangar, Pause notifications, Quit.
 struct Shown {
     menu: Menu<Wry>,
+    /// The total line and its (disabled) item; replaced, not renamed, when it changes.
+    total: Option<(String, MenuItem<Wry>)>,
     separator: PredefinedMenuItem<Wry>,
     has_separator: bool,
     pause: CheckMenuItem<Wry>,
@@ -247,6 +257,17 @@ struct Shown {
 
 impl Shown {
     fn apply(&mut self, app: &AppHandle, plan: &Plan) -> tauri::Result<()> {
+        if self.total.as_ref().map(|(text, _)| text) != plan.total.as_ref() {
+            if let Some((_, item)) = self.total.take() {
+                self.menu.remove(&item)?;
+            }
+            if let Some(text) = &plan.total {
+                let item = MenuItem::new(app, menu_text(text), false, None::<&str>)?;
+                self.menu.insert(&item, 0)?;
+                self.total = Some((text.clone(), item));
+            }
+        }
+        let top = usize::from(self.total.is_some());
         // Submenus whose entry is unchanged may stay; the others go.
         let mut unchanged = vec![];
         for shelf in self.shelves.drain(..) {
@@ -275,14 +296,14 @@ impl Shown {
                 Some(shelf) => shelf,
                 None => {
                     let shelf = Shelf::new(app, entry)?;
-                    self.menu.insert(&shelf.submenu, at)?;
+                    self.menu.insert(&shelf.submenu, at + top)?;
                     shelf
                 }
             };
             self.shelves.push(shelf);
         }
         match (self.shelves.is_empty(), self.has_separator) {
-            (false, false) => self.menu.insert(&self.separator, self.shelves.len())?,
+            (false, false) => self.menu.insert(&self.separator, self.shelves.len() + top)?,
             (true, true) => self.menu.remove(&self.separator)?,
             _ => {}
         }
@@ -327,7 +348,8 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
     }
     tray.build(app)?;
     let separator = PredefinedMenuItem::separator(app)?;
-    let shown = Shown { menu, separator, has_separator: false, pause, shelves: vec![], tooltip: "Hangar".into() };
+    let shown =
+        Shown { menu, total: None, separator, has_separator: false, pause, shelves: vec![], tooltip: "Hangar".into() };
     *lock(&app.state::<AppState>().tray.shown) = Some(shown);
     Ok(())
 }
@@ -435,6 +457,7 @@ async fn act(app: &AppHandle, item: &ItemId) {
             summary: format!("Could not {} the workspace", item.verb.as_str()),
             body: e.to_string(),
             target: None,
+            actions: vec![],
         };
         crate::notify::show(app, &note);
     }
@@ -571,6 +594,37 @@ mod tests {
         assert_eq!(ids, ["c", "b", "a"]);
         assert_eq!(plan.entries[1].items, [(Verb::Stop, false)], "no Stop while stopping");
         assert_eq!(plan.entries[1].label, "beta — Stopping…");
+    }
+
+    #[test]
+    fn a_running_entry_shows_its_rate_beside_its_name() {
+        let mut gpu = workspace("acct", "a", "trainer", WorkspaceState::Running, &[Action::Stop]);
+        gpu.hardware.gpu = Some(hangar_core::Gpu { kind: "a100".into(), count: 2 });
+        gpu.cost = hangar_core::model::Cost::priced(gpu.state, Some(4.8), "USD", hangar_core::RateSource::YourRates);
+        assert_eq!(item_label(&gpu), "trainer · 2× A100 · ≈ $4.80/h — Running");
+        let mut credits = workspace("acct", "b", "notebooks", WorkspaceState::Running, &[Action::Stop]);
+        credits.cost =
+            hangar_core::model::Cost::priced(credits.state, Some(12.5), "credits", hangar_core::RateSource::Vendor);
+        assert_eq!(item_label(&credits), "notebooks · 12.5 cr/h — Running");
+        let mut stopped = workspace("acct", "c", "idle", WorkspaceState::Stopped, &[Action::Start]);
+        stopped.cost =
+            hangar_core::model::Cost::priced(stopped.state, Some(4.8), "USD", hangar_core::RateSource::Vendor);
+        assert_eq!(item_label(&stopped), "idle — Stopped", "a stopped workspace's 0 is not shown");
+        let unknown = workspace("acct", "d", "mystery", WorkspaceState::Running, &[Action::Stop]);
+        assert_eq!(item_label(&unknown), "mystery — Running", "no rate known: none shown");
+    }
+
+    #[test]
+    fn the_total_heads_the_menu_only_while_something_runs() {
+        let mut snap = snapshot(vec![workspace("acct", "a", "alpha", WorkspaceState::Stopped, &[Action::Start])]);
+        assert_eq!(Plan::of(&snap, false).total, None, "zero totals show nothing");
+        snap.totals = hangar_core::cost::Totals {
+            running: 3,
+            gpus: 9,
+            spend: vec![hangar_core::cost::Spend { currency: "USD".into(), per_hour: 14.2, ..Default::default() }],
+            ..Default::default()
+        };
+        assert_eq!(Plan::of(&snap, false).total.as_deref(), Some("3 running · 9 GPUs · ≈ $14.20/h"));
     }
 
     #[test]

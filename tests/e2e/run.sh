@@ -42,6 +42,9 @@ import socket
 socks = [socket.socket() for _ in range(2)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
+# The debug build's policy minute (reminders, "Keep running", the stop policy) lasts 200 ms here
+# (exported before tauri-driver starts: the app it launches inherits its environment).
+export HANGAR_DEBUG_POLICY_MINUTE_MS=200
 export TAURI_DRIVER_URL=http://127.0.0.1:$DRIVER_PORT
 tauri-driver --port "$DRIVER_PORT" --native-port "$NATIVE_PORT" >"$E2E_DIR/tauri-driver.log" 2>&1 & TPID=$!
 for _ in $(seq 150); do curl -sf "$TAURI_DRIVER_URL/status" | grep -q '"ready":true' && break; sleep 0.2; done

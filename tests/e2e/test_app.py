@@ -186,6 +186,35 @@ def test_window_stop_moves_the_card_to_stopped(d):
     d.save_screenshot(os.path.join(OUT, "app-stopped.png"))
 
 
+def test_details_show_a_window_stop_and_a_tray_start_in_order_with_their_causes(d):
+    running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
+    card = running[-1]
+    wid = card.get_attribute("data-id")
+    name = card.find_element(By.CSS_SELECTOR, "[data-testid=card-name]").text
+    card.find_element(By.XPATH, ".//button[normalize-space()='Stop']").click()
+    wait_for("stopped from the window", lambda: card_state(d, wid) == "stopped", timeout=60)
+    label = wait_for("it stopped in the tray", lambda: [
+        l for l in tray_labels() if l.startswith(name + " ") and l.endswith(" — Stopped")], timeout=TRAY_WAIT)[0]
+    tray("click", label, "Start")
+    wait_for("running again from the tray", lambda: card_state(d, wid) == "running", timeout=90)
+
+    d.find_element(By.CSS_SELECTOR, f"[data-testid=workspace-card][data-id='{wid}'] [data-testid=card-name]").click()
+
+    def steps():
+        items = d.find_elements(By.CSS_SELECTOR, "[data-testid=timeline] li")
+        return [(i.get_attribute("data-cause"), i.text) for i in items]
+
+    def in_order():
+        seen = steps()
+        stop = next((n for n, (cause, text) in enumerate(seen) if cause == "you" and text.endswith("→ Stopped, by you")), None)
+        start = stop is not None and any(c == "tray" and "→ Running" in t for c, t in seen[stop:])
+        return seen if start else None
+    wait_for("the window's stop, then the tray's start, in the details timeline", in_order, timeout=30)
+    d.save_screenshot(os.path.join(OUT, "app-details.png"))
+    d.find_element(By.TAG_NAME, "body").send_keys("\ue00c")  # Escape closes the panel
+    wait_for("the panel closed", lambda: not d.find_elements(By.CSS_SELECTOR, "[data-testid=details]"))
+
+
 def test_open_hands_the_preview_url_to_the_os_opener(d):
     running = wait_for("a running card", lambda: [c for c in cards(d) if c.get_attribute("data-state") == "running"])
     running[0].find_element(By.XPATH, ".//button[normalize-space()='Open']").click()
@@ -308,14 +337,153 @@ def test_browser_sign_in_adds_an_account_and_ends_the_demo(d):
              timeout=20)
 
 
+# --- notifications you can act on (run.sh sets HANGAR_DEBUG_POLICY_MINUTE_MS: a policy minute
+# lasts that many ms in this debug build, so an hour of "Keep running" passes in seconds) ---
+POLICY_MINUTE_S = int(os.environ.get("HANGAR_DEBUG_POLICY_MINUTE_MS", "60000")) / 1000.0
+REMINDER = "still running"
+
+
+def ipc(d, command, args=None):
+    """Calls the app's IPC as its window does; the answer, or raises with the error."""
+    out = d.execute_async_script(
+        "const cb = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1] || {})"
+        ".then(r => cb(JSON.stringify({ok: r === undefined ? null : r})), e => cb(JSON.stringify({err: e})));",
+        command, args)
+    answer = json.loads(out)
+    if "err" in answer:
+        raise AssertionError(f"{command}: {answer['err']}")
+    return answer["ok"]
+
+
+def change_settings(d, change):
+    settings = ipc(d, "settings")
+    change(settings)
+    ipc(d, "save_settings", {"settings": settings})
+
+
+def press(note, key):
+    """Presses a notification's button on the stand-in server (ActionInvoked on the bus)."""
+    subprocess.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.Notifications",
+                    "--object-path", "/org/freedesktop/Notifications",
+                    "--method", "org.hangar.TestNotifications.Invoke", str(note["id"]), key],
+                   check=True, capture_output=True, timeout=30)
+
+
+def buttons(note):
+    """The (key, label) pairs a notification offered."""
+    a = note["actions"]
+    return list(zip(a[0::2], a[1::2]))
+
+
+def reminders_of(name, after=0):
+    return [n for n in notifications()[after:] if REMINDER in n["summary"] and name in n["body"]]
+
+
+def refreshing(d, check):
+    """A check that asks for a poll first: reminders and budgets are looked at after each poll."""
+    def polled():
+        ipc(d, "refresh")
+        time.sleep(0.5)
+        return check()
+    return polled
+
+
+def gpu_workspace(d, state):
+    snap = ipc(d, "snapshot")
+    return [w for w in snap["workspaces"]
+            if w["hardware"].get("gpu") and w["state"] == state and "start" in w["actions"]
+            and w["account"].startswith("demo-")]
+
+
+def test_a_running_notification_offers_open_and_open_opens_the_link(d):
+    running = [w["name"] for w in ipc(d, "snapshot")["workspaces"] if w["state"] == "running"]
+    note = wait_for("a 'running' notification with Open about a workspace still running",
+                    lambda: [n for n in notifications() if n["summary"] == "Workspace running"
+                             and ("open", "Open") in buttons(n) and any(r in n["body"] for r in running)])[-1]
+    log = os.path.join(WORK, "opened.log")
+    before = open(log).read().count("\n") if os.path.exists(log) else 0
+    press(note, "open")
+    url = wait_for("the opener to be called by the button",
+                   lambda: open(log).read().count("\n") > before and open(log).read().splitlines()[-1], timeout=30)
+    assert url.startswith("http"), url
+
+
+def test_a_gpu_reminder_offers_stop_and_keep_running_and_both_work(d):
+    change_settings(d, lambda s: s["notifications"].update(gpu_reminder_minutes=10, paused=False))
+    # Whatever else runs is reminded of now, before the workspace this test follows starts.
+    time.sleep(10 * POLICY_MINUTE_S + 1)
+    ipc(d, "refresh")
+    time.sleep(2)
+    stopped = wait_for("a stopped GPU workspace", lambda: gpu_workspace(d, "stopped"), timeout=60)[0]
+    name, account, wid = stopped["name"], stopped["account"], stopped["id"]
+    ipc(d, "workspace_action", {"account": account, "id": wid, "action": "start"})
+    wait_for(f"{name} running", refreshing(d, lambda: card_state(d, wid) == "running"), timeout=90)
+
+    first = wait_for(f"a reminder about {name}", refreshing(d, lambda: reminders_of(name)), timeout=60)[-1]
+    keys = [k for k, _ in buttons(first)]
+    assert "stop" in keys and "keep-running" in keys, first
+    assert ("keep-running", "Keep running 1 h") in buttons(first), first
+    seen = len(notifications())
+    press(first, "keep-running")
+    # Snoozed for a policy hour: no reminder about it for most of that hour, polls or not.
+    quiet_until = time.time() + 30 * POLICY_MINUTE_S
+    while time.time() < quiet_until:
+        ipc(d, "refresh")
+        time.sleep(0.5)
+        assert not reminders_of(name, seen), f"reminded again within the hour: {reminders_of(name, seen)}"
+    again = wait_for(f"the reminder about {name} once the hour is over",
+                     refreshing(d, lambda: reminders_of(name, seen)), timeout=60 + 60 * POLICY_MINUTE_S)[-1]
+    assert card_state(d, wid) == "running", "Keep running left it running"
+
+    press(again, "stop")
+    wait_for(f"{name} stopping at its demo cloud", refreshing(d, lambda: card_state(d, wid) in ("stopping", "stopped")),
+             timeout=60)
+    wait_for(f"{name} stopped", refreshing(d, lambda: card_state(d, wid) == "stopped"), timeout=90)
+    with open(os.path.join(WORK, "actions.jsonl"), encoding="utf-8") as f:
+        pressed = [json.loads(l) for l in f if l.strip()]
+    assert {"invoked": first["id"], "action": "keep-running"} in pressed and \
+        {"invoked": again["id"], "action": "stop"} in pressed, pressed
+    change_settings(d, lambda s: s["notifications"].update(gpu_reminder_minutes=240))
+
+
+def test_a_budget_crossing_raises_exactly_one_notification(d):
+    snap = ipc(d, "snapshot")
+    kinds = {w["hardware"]["gpu"]["kind"] for w in snap["workspaces"] if w["hardware"].get("gpu")}
+    account = "demo-aether"
+
+    def budget(s):
+        s["rates"]["gpu_per_hour"].update({k: 2.5 for k in kinds})
+        s["rates"]["cpu_core_per_hour"] = 0.05
+        s["budgets"]["accounts"][account] = {"daily": 0.0001, "monthly": None}
+    change_settings(d, budget)
+    mine = lambda: [n for n in notifications() if n["summary"].startswith(f"{account}: ") and "budget" in n["summary"]]
+    found = wait_for("a budget notification", refreshing(d, mine), timeout=90)
+    for _ in range(6):  # more polls, more spending: nothing new in the same day
+        ipc(d, "refresh")
+        time.sleep(0.5)
+    assert len(mine()) == 1, mine()
+    assert ("show", "Show") in buttons(found[0]), found[0]
+    press(found[0], "show")
+    change_settings(d, lambda s: s["budgets"]["accounts"].pop(account, None))
+
+
 TESTS = [test_demo_cards_appear, test_open_hands_the_preview_url_to_the_os_opener,
          test_tray_stop_stops_the_workspace_and_notifies_once,
          test_tray_start_brings_it_back_with_one_running_notification,
          test_a_tray_click_from_an_older_menu_acts_on_the_workspace_it_showed,
          test_a_notification_shows_markup_in_a_name_as_text, test_window_stop_moves_the_card_to_stopped,
+         test_details_show_a_window_stop_and_a_tray_start_in_order_with_their_causes,
          test_wizard_creates_a_gpu_workspace_on_aether, test_wizard_gpu_picker_follows_the_cluster_on_exalsius, test_tokens_never_reach_the_web_view,
-         test_a_disallowed_command_is_refused, test_browser_sign_in_adds_an_account_and_ends_the_demo]
+         test_a_disallowed_command_is_refused,
+         test_a_running_notification_offers_open_and_open_opens_the_link,
+         test_a_gpu_reminder_offers_stop_and_keep_running_and_both_work,
+         test_a_budget_crossing_raises_exactly_one_notification,
+         test_browser_sign_in_adds_an_account_and_ends_the_demo]
 
 
 if __name__ == "__main__":
-    driver.run("e2e", APP, TESTS, OUT)
+    # E2E_ONLY=name,name runs the first test (it waits for the cards) and those named.
+    only = [n for n in os.environ.get("E2E_ONLY", "").split(",") if n]
+    chosen = TESTS[:1] + [t for t in TESTS[1:] if t.__name__ in only] if only else TESTS
+    driver.run("e2e", APP, chosen, OUT)

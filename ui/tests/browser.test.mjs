@@ -177,7 +177,7 @@ test('keyboard alone moves between cards and opens one', async () => {
   assert.notEqual(first, second, 'the arrow moved to the next card');
   await page.keyboard.press('ArrowLeft');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.id), first);
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('o');
   await page.waitForFunction(() => globalThis.__hangarOpened?.length === 1);
   await page.close();
 });
@@ -310,7 +310,7 @@ test('cards group by account or provider with counts; filter and keyboard work a
     await page.keyboard.press('ArrowUp');
     assert.equal(await page.evaluate(() => document.activeElement.dataset.id), 'b2c3d4e5-0001');
     await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
+    await page.keyboard.press('o');
     await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('https://3000-e1f2a3b4.')));
     assert.deepEqual(errors, []);
     await page.close();
@@ -377,5 +377,168 @@ test('an IDE link that needs the SSH include asks first: allow opens it, decline
   await dialog.getByRole('button', { name: 'Done' }).click();
   await page.getByTestId('open-settings').click();
   assert.equal(await page.getByTestId('ssh-include').inputValue(), 'declined');
+  await page.close();
+});
+
+test('running cards show their rate, its source, spend and deadline; the header adds them up', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors } = await open('teams', scheme);
+    await page.getByTestId('totals').waitFor();
+    assert.match(await page.getByTestId('totals').textContent(), /^3 running · 2 GPUs · ≈ \$\d+\.\d\d\/h · today ≈ \$[\d.]+/);
+    const gpuCard = cards(page).filter({ hasText: 'ml-research · c3d4e5f6' });
+    assert.equal(await gpuCard.getByTestId('rate').textContent(), '≈ $1.29/h');
+    assert.equal(await gpuCard.getByTestId('rate-source').textContent(), 'your rates');
+    assert.match(await gpuCard.getByTestId('rate').getAttribute('title'), /your rate table/);
+    assert.match(await gpuCard.getByTestId('spent').textContent(), /^≈ \$2\.\d\d so far \(estimate\)$/);
+    assert.match(await gpuCard.getByTestId('deadline').textContent(), /^stops in (46|47) min$/);
+    const vendor = cards(page).filter({ hasText: 'vision-train' });
+    assert.equal(await vendor.getByTestId('rate-source').textContent(), 'vendor');
+    assert.match(await cards(page).filter({ hasText: 'web-app · b2c3d4e5' }).getByTestId('deadline').textContent(), /stops when idle for 10 min/);
+    assert.equal(await cards(page).filter({ hasText: 'web-app · d4e5f6a7' }).getByTestId('card-money').count(), 0, 'a stopped card shows no money line');
+    await page.screenshot({ path: join(shots, `money-${scheme}.png`) });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('credits stay credits: the header shows one part per unit', async () => {
+  const { page, errors } = await open('credits');
+  await page.getByTestId('totals').waitFor();
+  const parts = (await page.getByTestId('totals').textContent()).split(' · ');
+  assert.deepEqual(parts.slice(0, 2), ['3 running', '3 GPUs']);
+  assert.ok(parts.includes('≈ 4.5 credits/h'), `a credits part in ${parts}`);
+  assert.ok(parts.some((p) => /^≈ \$\d+\.\d\d\/h$/.test(p)), `a dollars part in ${parts}`);
+  const card = cards(page).filter({ hasText: 'fine-tune' });
+  assert.equal(await card.getByTestId('rate').textContent(), '≈ 4.5 credits/h');
+  assert.match(await card.getByTestId('deadline').textContent(), /^stops in 1 h 5[78] min$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('details open with Enter, show the timeline of window and tray actions with their causes, and Esc returns to the card', async () => {
+  const { page, errors } = await open();
+  await cards(page).first().waitFor();
+  await page.keyboard.press('ArrowRight');
+  const id = await page.evaluate(() => document.activeElement.dataset.id);
+  assert.equal(id, 'b2c3d4e5-0001');
+  await page.keyboard.press('Enter');
+  const panel = page.getByTestId('details');
+  await panel.getByTestId('timeline').waitFor();
+  assert.equal(await page.evaluate(() => globalThis.__hangarOpened.length), 0, 'Enter shows details, it does not open the workspace');
+  assert.equal(await panel.getByTestId('details-ssh-command').textContent(), 'ssh hangar-b2c3d4e5');
+  assert.match(await panel.getByTestId('details-state').textContent(), /Running.*vendor: running/);
+  assert.ok(!(await panel.getByTestId('details-raw').evaluate((d) => d.open)), 'the raw record starts collapsed');
+  assert.ok(!(await panel.textContent()).includes('ptk_'), 'no preview token in the raw record');
+  const before = await panel.locator('[data-testid=timeline] li').count();
+
+  // From the tray, then from the window (the panel stays open, its timeline grows).
+  await page.evaluate(() => globalThis.__hangarTray('b2c3d4e5-0001', 'stop'));
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=timeline] li').length === n + 2, before, { timeout: 5000 });
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.id), id, 'focus is back on the card');
+  await cards(page).filter({ hasText: 'web-app · b2c3d4e5' }).getByRole('button', { name: 'Start' }).click();
+  await page.locator('[data-id="b2c3d4e5-0001"][data-state="running"]').waitFor({ timeout: 5000 });
+  await cards(page).filter({ hasText: 'web-app · b2c3d4e5' }).getByTestId('card-name').click();
+  await panel.getByTestId('timeline').waitFor();
+  const items = await panel.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.textContent.replace(/^\S+ \S+ /, '')));
+  assert.deepEqual(items.slice(before), [
+    'Running → Stopping, by the tray',
+    'Stopping → Stopped, by the tray',
+    'Stopped → Starting, by you',
+    'Starting → Running, by you',
+  ]);
+  await page.screenshot({ path: join(shots, 'details.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the command palette runs actions by typing, with the keyboard alone', async () => {
+  const { page, errors } = await open('teams');
+  await cards(page).first().waitFor();
+  await page.keyboard.press('Control+k');
+  const input = page.getByTestId('palette-input');
+  await input.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'palette-input', 'the input has focus');
+  await page.keyboard.type('open');
+  await page.keyboard.press('ArrowDown');
+  await page.screenshot({ path: join(shots, 'palette.png') });
+  await input.fill('new workspace on exalsius');
+  assert.equal(await page.getByTestId('palette-option').first().textContent().then((t) => t.trim()), 'New workspace on exalsius (team-exalsius)…');
+  await input.fill('stop web b2c3');
+  assert.equal(await page.getByTestId('palette-option').first().textContent().then((t) => t.trim()), 'Stop web-app · b2c3d4e5');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('palette').waitFor({ state: 'detached' });
+  await page.locator('[data-id="b2c3d4e5-0001"][data-state="stopped"]').waitFor({ timeout: 5000 });
+
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('zzzz');
+  assert.equal(await page.getByTestId('palette-option').count(), 0);
+  await input.fill('open vision');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('https://3000-e1f2a3b4.')));
+
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('details ml');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('details').getByTestId('timeline').waitFor();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('settings');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('settings').waitFor();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('palette').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** The rate table and budgets, as one picture. */
+async function shootMoneySettings(page, name) {
+  await page.getByTestId('rates').scrollIntoViewIfNeeded();
+  const a = await page.getByTestId('rates').boundingBox();
+  const b = await page.getByTestId('budgets').boundingBox();
+  await page.screenshot({ path: join(shots, name), clip: { x: a.x - 12, y: a.y - 12, width: a.width + 24, height: b.y + b.height - a.y + 24 } });
+}
+
+test('the rate table, budgets and auto-stop are edited in Settings within their bounds', async () => {
+  const { page, errors } = await open('teams', 'light', { width: 1000, height: 1400 });
+  await cards(page).first().waitFor();
+  await page.getByTestId('open-settings').click();
+  const rates = page.getByTestId('rates');
+  assert.equal(await rates.getByTestId('rates-currency').inputValue(), 'USD');
+  assert.equal(await rates.getByTestId('gpu-rate').count(), 3, 'the demo rate table');
+  await rates.getByTestId('add-gpu-rate').click();
+  await rates.getByLabel('GPU kind 4', { exact: true }).fill('L4');
+  await rates.getByLabel('Price per hour of GPU kind 4').fill('-3');
+  await page.getByTestId('budget-daily').fill('-1');
+  await page.getByTestId('auto-stop-hours').fill('0');
+  await page.getByTestId('settings-save').click();
+  assert.match(await rates.textContent(), /L4: a number from 0 to 1,000,000/);
+  assert.match(await page.getByTestId('budgets').textContent(), /Daily budget: a number from 0 to 1,000,000,000.*Stop GPU workspaces after: a whole number from 1 to 8,760/s);
+  assert.ok(await page.getByTestId('settings').isVisible(), 'not saved, still open');
+  await shootMoneySettings(page, 'settings-rates-errors.png');
+
+  await rates.getByLabel('Price per hour of GPU kind 4').fill('0.8');
+  await rates.getByLabel('Price per hour of GPU kind 1').fill('2.00');
+  await page.getByTestId('budget-daily').fill('50');
+  await page.getByTestId('auto-stop-hours').fill('8');
+  await page.getByLabel('Daily budget, team-exalsius').fill('100');
+  assert.equal(await page.getByTestId('budgets').getByRole('alert').count(), 0, 'corrected values clear their errors');
+  await shootMoneySettings(page, 'settings-rates.png');
+  await page.getByTestId('settings-save').click();
+  await page.getByTestId('settings').waitFor({ state: 'detached' });
+  // The demo's A100 price changed: its card is priced again from the table.
+  await page.waitForFunction(() => document.querySelector('[data-id="c3d4e5f6-0002"] [data-testid=rate]')?.textContent === '≈ $2.00/h');
+  await page.getByTestId('open-settings').click();
+  assert.equal(await page.getByLabel('GPU kind 4', { exact: true }).inputValue(), 'L4');
+  assert.equal(await page.getByTestId('budget-daily').inputValue(), '50');
+  assert.equal(await page.getByLabel('Daily budget, team-exalsius').inputValue(), '100');
+  assert.equal(await page.getByTestId('auto-stop-hours').inputValue(), '8');
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -48,7 +48,7 @@ describe('WorkspaceCard', () => {
   });
 
   it('offers only the actions the provider allows in this state', () => {
-    const names = [...card().querySelectorAll('button')].map((b) => b.textContent?.trim());
+    const names = [...card().querySelectorAll('.actions button')].map((b) => b.textContent?.trim());
     expect(names).toEqual(['Stop', 'Delete']);
   });
 

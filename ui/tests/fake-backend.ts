@@ -53,6 +53,9 @@ export function fakeBackend(over: Partial<Backend> = {}): Backend {
     onFocusRequest: vi.fn(none),
     onNotice: vi.fn(none),
     takePendingLink: vi.fn(async () => {}),
+    workspaceDetails: vi.fn(async (account: string, id: string) => ({
+      ...workspace({ account, id }), timeline: [], ssh_alias: null, ssh_command: null, spent_today: null, spent_week: null, raw: null,
+    })),
     installedIdes: vi.fn(async () => []),
     startForward: vi.fn(async (account: string, id: string, remotePort: number) => ({ id: 1, account, workspace_id: id, remote_port: remotePort, local_port: 40000, url: 'http://127.0.0.1:40000' })),
     stopForward: vi.fn(async () => {}),

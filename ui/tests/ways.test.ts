@@ -35,7 +35,8 @@ async function card(w: Workspace): Promise<HTMLElement> {
   flushSync();
   return document.querySelector<HTMLElement>('[data-testid=workspace-card]')!;
 }
-const buttons = (el: HTMLElement) => [...el.querySelectorAll('button')].map((b) => b.textContent?.trim());
+// The card's action buttons (its name is a button too: it opens the details).
+const buttons = (el: HTMLElement) => [...el.querySelectorAll('button:not([data-testid=card-name])')].map((b) => b.textContent?.trim());
 const button = (el: HTMLElement, name: string) => [...el.querySelectorAll('button')].find((b) => b.textContent?.trim() === name)!;
 
 function use(api: Backend) {

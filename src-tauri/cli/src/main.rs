@@ -101,6 +101,8 @@ enum Command {
         #[arg(long, value_name = "allow|decline", value_parser = ["allow", "decline"])]
         ssh_include: Option<String>,
     },
+    /// Show one workspace with the timeline Hangar observed
+    Show { account: String, id: String },
     /// Forward a port of a running workspace to 127.0.0.1 over its SSH alias, until Ctrl-C
     /// (or the workspace stops); prints the local address
     Forward {
@@ -286,6 +288,11 @@ async fn run(cli: Cli) -> Result<i32> {
                     .await?;
             }
             output::workspace(&w, json);
+            Ok(0)
+        }
+        Command::Show { account, id } => {
+            let h = hangar(cli.config_dir)?;
+            output::details(&h.details(&account, &id).await?, json);
             Ok(0)
         }
         Command::Start(a) => act(cli.config_dir, a, Action::Start, WorkspaceState::Running, json).await,

@@ -6,10 +6,12 @@
 use std::borrow::Cow;
 
 use chrono::Utc;
+use hangar_core::cost::label;
 use hangar_core::form::{FieldKind, Form};
+use hangar_core::history::WorkspaceDetails;
 use hangar_core::notifications::Note;
 use hangar_core::watcher::StateChange;
-use hangar_core::{Account, Error, Link, ProviderInfo, Workspace};
+use hangar_core::{Account, Error, Link, ProviderInfo, Workspace, WorkspaceState};
 use serde::Serialize;
 use serde_json::json;
 
@@ -96,17 +98,36 @@ pub fn workspaces(list: &[Workspace], json: bool) {
     if json {
         return print_json(list);
     }
-    println!("{:<16} {:<36} {:<38} {:<9} {:<36} AGE", "ACCOUNT", "NAME", "ID", "STATE", "HARDWARE");
+    println!(
+        "{:<16} {:<36} {:<38} {:<9} {:<36} {:<14} {:<12} AGE",
+        "ACCOUNT", "NAME", "ID", "STATE", "HARDWARE", "RATE", "STOPS"
+    );
     for w in list {
         println!(
-            "{:<16} {:<36} {:<38} {:<9} {:<36} {}",
+            "{:<16} {:<36} {:<38} {:<9} {:<36} {:<14} {:<12} {}",
             shown(&w.account),
             shown(&w.name),
             shown(&w.id),
             w.state.as_str(),
             shown(w.hardware.label.as_deref().unwrap_or("-")),
+            shown(&label::rate(&w.cost).unwrap_or_else(|| "-".into())),
+            stops(w, Utc::now()),
             age(w)
         );
+    }
+}
+
+/// When a running workspace stops by itself: the vendor's countdown ("in 1h30m"), else its
+/// idle policy ("idle 30m").
+fn stops(w: &Workspace, now: chrono::DateTime<Utc>) -> String {
+    if w.state != WorkspaceState::Running {
+        return "-".into();
+    }
+    let span = |mins: i64| if mins < 60 { format!("{mins}m") } else { format!("{}h{:02}m", mins / 60, mins % 60) };
+    match (w.cost.stops_at, w.cost.idle_stop_minutes) {
+        (Some(at), _) => format!("in {}", span(((at - now).num_seconds().max(0) + 59) / 60)),
+        (None, Some(m)) => format!("idle {}", span(i64::from(m))),
+        (None, None) => "-".into(),
     }
 }
 
@@ -115,6 +136,54 @@ pub fn workspace(w: &Workspace, json: bool) {
         return print_json(w);
     }
     println!("{} ({}) is {} [{}]", shown(&w.name), shown(&w.id), w.state, shown(&w.raw_state));
+}
+
+/// `show`: the workspace, its money and time, ways in, and its timeline (oldest first).
+pub fn details(d: &WorkspaceDetails, json: bool) {
+    if json {
+        return print_json(d);
+    }
+    let w = &d.workspace;
+    workspace(w, false);
+    let row = |label: &str, value: &str| println!("  {label:<10} {}", shown(value));
+    row("account", &format!("{} ({})", w.account, w.provider));
+    row("hardware", w.hardware.label.as_deref().unwrap_or("-"));
+    let time = |t: Option<chrono::DateTime<Utc>>| t.map_or("-".to_string(), |t| t.to_rfc3339());
+    row("created", &time(w.created_at));
+    row("started", &time(w.started_at));
+    if let (Some(rate), Some(unit)) = (w.cost.rate, &w.cost.currency) {
+        let spent = |s: Option<f64>| s.map_or("-".into(), |s| format!("{s:.2}"));
+        let guess = if w.cost.spent_estimated { " (estimate)" } else { "" };
+        row(
+            "cost",
+            &format!(
+                "{rate:.2} {unit}/h ({}) · since start {}{guess} · today {} · this week {}",
+                w.cost.rate_source,
+                spent(w.cost.spent),
+                spent(d.spent_today),
+                spent(d.spent_week)
+            ),
+        );
+    }
+    match (w.cost.stops_at, w.cost.idle_stop_minutes) {
+        (Some(at), _) => row("stops", &at.to_rfc3339()),
+        (None, Some(m)) => row("stops", &format!("when idle for {m} min")),
+        (None, None) => {}
+    }
+    if let Some(e) = &w.error {
+        row("error", e);
+    }
+    if let Some(cmd) = &d.ssh_command {
+        row("ssh", cmd);
+    }
+    for l in &w.links {
+        row(&l.kind.to_string(), &l.url);
+    }
+    println!("timeline");
+    for t in &d.timeline {
+        let from = t.from.map_or("-".to_string(), |s| s.to_string());
+        println!("  {}  {from} -> {}  ({})", t.at.to_rfc3339(), t.to, t.cause);
+    }
 }
 
 pub fn form(form: &Form, json: bool) {
@@ -196,11 +265,13 @@ pub fn change(c: &StateChange, json: bool) {
 pub fn notification(n: &Note, json: bool) {
     if json {
         let target = n.target.as_ref().map(|(account, id)| json!({ "account": account, "id": id }));
-        return print_json(
-            &json!({ "notification": { "kind": n.kind, "summary": n.summary, "body": n.body, "target": target } }),
-        );
+        return print_json(&json!({ "notification": {
+                "kind": n.kind, "summary": n.summary, "body": n.body, "target": target, "actions": n.actions,
+            } }));
     }
-    println!("{} notification: {}: {}", Utc::now().to_rfc3339(), shown(&n.summary), shown(&n.body));
+    let offers: Vec<String> = n.actions.iter().map(|a| a.label()).collect();
+    let offers = if offers.is_empty() { String::new() } else { format!(" [{}]", offers.join(" | ")) };
+    println!("{} notification: {}: {}{offers}", Utc::now().to_rfc3339(), shown(&n.summary), shown(&n.body));
 }
 
 pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {
@@ -226,7 +297,23 @@ pub fn demo(clouds: &[hangar_demo::DemoCloud], json: bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::{shown, stops};
+    use hangar_core::{ProviderId, Workspace, WorkspaceState};
+
+    #[test]
+    fn the_stops_column_shows_a_countdown_else_the_idle_policy() {
+        let now = chrono::Utc::now();
+        let mut w = Workspace::bare("a", ProviderId::Anyscale, "w", WorkspaceState::Running);
+        assert_eq!(stops(&w, now), "-");
+        w.cost.idle_stop_minutes = Some(120);
+        assert_eq!(stops(&w, now), "idle 2h00m");
+        w.cost.stops_at = Some(now + chrono::Duration::seconds(5400));
+        assert_eq!(stops(&w, now), "in 1h30m");
+        w.cost.stops_at = Some(now - chrono::Duration::seconds(5));
+        assert_eq!(stops(&w, now), "in 0m", "a deadline just passed is not negative");
+        w.state = WorkspaceState::Stopped;
+        assert_eq!(stops(&w, now), "-", "a stopped workspace stops nowhere");
+    }
 
     #[test]
     fn escape_sequences_and_reordering_marks_never_reach_the_terminal() {

@@ -195,6 +195,64 @@ fn workspace_lifecycle_follows_the_contract() {
     ctl.ok(&["account", "rm", "w"]);
 }
 
+/// `show --json`: the workspace as `ls` prints it, plus the timeline Hangar observed with causes.
+#[test]
+fn show_prints_the_observed_timeline_with_its_causes() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("show");
+    assert_eq!(ctl.add("w", &demo, TOKEN).status.code(), Some(0));
+    let created = ctl.json(&["create", "w", "--name", "story", "--set", "cpus=1", "--set", "memory_mb=1024", "--wait"]);
+    let id = created["id"].as_str().unwrap().to_string();
+    ctl.json(&["stop", "w", &id, "--wait"]);
+    ctl.json(&["start", "w", &id, "--wait"]);
+
+    let shown = ctl.json(&["show", "w", &id]);
+    for field in [
+        "account",
+        "provider",
+        "id",
+        "name",
+        "state",
+        "raw_state",
+        "hardware",
+        "links",
+        "actions",
+        "rate",
+        "rate_source",
+        "stops_at",
+        "timeline",
+    ] {
+        assert!(shown.get(field).is_some(), "show --json has '{field}': {shown}");
+    }
+    let timeline = shown["timeline"].as_array().unwrap();
+    let steps: Vec<(&str, &str)> =
+        timeline.iter().map(|t| (t["to"].as_str().unwrap(), t["cause"].as_str().unwrap())).collect();
+    let stopped = steps.iter().position(|s| *s == ("stopped", "you")).unwrap_or_else(|| panic!("{steps:?}"));
+    assert!(steps[stopped..].contains(&("running", "you")), "the start follows the stop: {steps:?}");
+    assert!(steps.iter().all(|(_, c)| ["you", "tray", "policy", "vendor"].contains(c)), "{steps:?}");
+    let times: Vec<&str> = timeline.iter().map(|t| t["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    assert!(timeline.iter().all(|t| t.get("from").is_some()));
+
+    let raw = &shown["raw"];
+    assert_eq!(raw["id"].as_str(), Some(id.as_str()), "the vendor's own record: {raw}");
+    if let Some(token) = raw.get("preview_token").filter(|t| !t.is_null()) {
+        assert_eq!(token, "(hidden)", "secrets leave the raw record");
+    }
+
+    let text = ctl.ok(&["show", "w", &id]);
+    assert!(text.contains("timeline") && text.contains("-> stopped  (you)"), "{text}");
+    assert_eq!(ctl.run(&["show", "w", ".."], None).status.code(), Some(2), "an id like .. is refused");
+    assert_eq!(ctl.run(&["show", "w", "no-such-id"], None).status.code(), Some(4));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(ctl.config.join("history.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the ledger is private");
+    }
+}
+
 #[test]
 fn one_failing_account_does_not_hide_the_others() {
     let (_rt, good) = demo();
@@ -466,4 +524,76 @@ fn a_hung_server_ends_ls_within_the_default_timeout() {
     assert!(took < std::time::Duration::from_secs(25), "ls took {took:?}");
     ctl.ok(&["account", "rm", "cli-hung"]);
     drop(held);
+}
+
+/// `ls --json` carries the money fields as the contract lists them: a vendor's rate in its
+/// unit (Anyscale credits), the user's rates where the vendor has none (Aether), 0 when
+/// stopped, a currency exactly when there is a rate.
+#[test]
+fn ls_json_carries_rates_and_deadlines_as_the_contract_says() {
+    let (rt, aether_demo) = demo();
+    let anyscale_token = "sss_hangartestsecretanyscalecli5c1d";
+    let anyscale_demo =
+        rt.block_on(hangar_demo::anyscale::start_with_token(Timing::quick(), anyscale_token.into())).unwrap();
+    let ctl = Ctl::new("money");
+    assert_eq!(ctl.add("w", &aether_demo, TOKEN).status.code(), Some(0));
+    let added = ctl.run(
+        &["account", "add", "anyscale", "--name", "any", "--base-url", &anyscale_demo.server.base_url],
+        Some(&format!("{anyscale_token}\n")),
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", String::from_utf8_lossy(&added.stderr));
+    let rates = serde_json::json!({"rates": {"currency": "EUR", "gpu_per_hour": {"A100-40GB": 2.0},
+        "cpu_core_per_hour": 0.05, "memory_gib_per_hour": 0.01}});
+    std::fs::write(ctl.config.join("settings.json"), rates.to_string()).unwrap();
+
+    let list = ctl.json(&["ls"]);
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 6, "both accounts listed: {list:?}");
+    for w in list {
+        for field in ["rate", "currency", "rate_source", "spent", "stops_at"] {
+            assert!(w.get(field).is_some(), "ls --json has '{field}': {w}");
+        }
+        let (rate, currency) = (&w["rate"], &w["currency"]);
+        assert!(rate.is_null() || rate.as_f64().is_some_and(|r| r >= 0.0), "rate is a number or null: {w}");
+        assert_eq!(rate.is_null(), currency.is_null(), "currency is null exactly when the rate is: {w}");
+        assert!(["vendor", "your-rates", "unknown"].contains(&w["rate_source"].as_str().unwrap()), "{w}");
+        assert_eq!(w["rate_source"] == "unknown", rate.is_null(), "an unknown source has no rate: {w}");
+        assert!(w["spent"].is_null() || w["spent"].as_f64().is_some(), "{w}");
+        if let Some(at) = w["stops_at"].as_str() {
+            assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "stops_at is RFC 3339: {w}");
+        }
+        if w["state"] == "stopped" && !rate.is_null() {
+            assert_eq!(rate.as_f64(), Some(0.0), "a stopped workspace costs nothing per hour: {w}");
+        }
+    }
+    let by_name = |n: &str| list.iter().find(|w| w["name"] == n).unwrap_or_else(|| panic!("{n} is listed"));
+    let gpu = by_name("llm-finetune");
+    assert_eq!((gpu["rate_source"].as_str(), gpu["currency"].as_str()), (Some("vendor"), Some("credits")));
+    assert!(gpu["rate"].as_f64().unwrap() > 0.0, "{gpu}");
+    let aether_gpu = list.iter().find(|w| w["hardware"]["gpu"]["kind"] == "a100-40gb").unwrap();
+    assert_eq!(aether_gpu["rate_source"], "your-rates", "GPU kinds match whatever their case: {aether_gpu}");
+    let hw = &aether_gpu["hardware"];
+    let expected = 2.0 + hw["cpus"].as_f64().unwrap_or(0.0) * 0.05 + hw["memory_gb"].as_f64().unwrap_or(0.0) * 0.01;
+    assert!((aether_gpu["rate"].as_f64().unwrap() - expected).abs() < 1e-9, "{aether_gpu}");
+    assert_eq!(aether_gpu["currency"], "EUR");
+
+    let table = ctl.ok(&["ls"]);
+    assert!(table.lines().next().unwrap().contains("RATE"), "{table}");
+    assert!(table.contains("cr/h") && table.contains(&format!("≈ €{expected:.2}/h")), "{table}");
+    assert!(table.contains("idle "), "an idle policy is shown: {table}");
+}
+
+/// A hand-edited rate table Hangar cannot price with prices nothing; the listing still works.
+#[test]
+fn a_broken_rate_table_leaves_rates_unknown_and_ls_working() {
+    let (_rt, demo) = demo();
+    let ctl = Ctl::new("bad-rates");
+    assert_eq!(ctl.add("w", &demo, TOKEN).status.code(), Some(0));
+    let bad = r#"{"rates": {"currency": "euros", "cpu_core_per_hour": -1, "memory_gib_per_hour": 0.01}}"#;
+    std::fs::write(ctl.config.join("settings.json"), bad).unwrap();
+    let list = ctl.json(&["ls"]);
+    assert!(!list.as_array().unwrap().is_empty());
+    for w in list.as_array().unwrap() {
+        assert!(w["rate"].is_null() && w["currency"].is_null(), "no made-up price: {w}");
+    }
 }

@@ -118,13 +118,8 @@ impl Ctl {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child =
+            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         if let Some(input) = stdin {
             child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         }
@@ -207,12 +202,8 @@ fn a_port_of_a_workspace_behind_the_demo_cloud_reaches_localhost_and_leaves_no_s
     let ctl = Ctl { config: dir.path().join("config"), home: dir.path().join("home") };
     let account = "fwd";
     let mut add = vec!["account", "add", "exalsius", "--name", account, "--base-url", &cloud.base_url];
-    let options: Vec<String> = cloud
-        .options
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .chain([format!("ssh_user={}", current_user())])
-        .collect();
+    let options: Vec<String> =
+        cloud.options.iter().map(|(k, v)| format!("{k}={v}")).chain([format!("ssh_user={}", current_user())]).collect();
     for o in &options {
         add.extend(["--option", o.as_str()]);
     }

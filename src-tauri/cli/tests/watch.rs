@@ -153,4 +153,51 @@ fn watch_json_prints_each_change_and_one_coalesced_notification() {
     assert_eq!(notes[0]["kind"], "stopped");
     assert_eq!(notes[0]["summary"], "2 workspaces stopped");
     assert!(notes[0]["target"].is_null(), "a note about two workspaces offers none: {}", notes[0]);
+    assert_eq!(notes[0]["actions"], serde_json::json!([]), "a stop offers nothing to do: {}", notes[0]);
+}
+
+#[test]
+fn watch_notification_lines_carry_the_actions_the_note_offers() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let timing = Timing { provision: Duration::from_secs(1), transition: Duration::from_secs(5) };
+    let token = "hangar-test-secret-aether-actions-7f1d";
+    // Its own account name: the tests share one keyring and run at once.
+    let account = "cli-watch-actions";
+    let demo = rt.block_on(aether::start_with_token(timing, token.into())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    ok(config, &["account", "add", "aether", "--name", account, "--base-url", &demo.server.base_url], Some(token));
+    let list: Value = serde_json::from_str(&ok(config, &["ls", "--json"], None)).unwrap();
+    let stopped = list.as_array().unwrap().iter().find(|w| w["state"] == "stopped").expect("a stopped box");
+    let id = stopped["id"].as_str().unwrap().to_string();
+    // Started from a second client, as another machine would: the watch announces it.
+    let other = Hangar::new(Storage::in_memory(), Arc::new(MemoryStore::default()), HttpSettings::default());
+    rt.block_on(async {
+        let account = Account {
+            name: "same-cloud".into(),
+            provider: ProviderId::Aether,
+            base_url: Some(demo.server.base_url.clone()),
+            options: Default::default(),
+        };
+        other.add_account(account, Credentials::single("token", token), false).await.unwrap();
+        other.act("same-cloud", &id, Action::Start).await.unwrap();
+    });
+
+    let (watch, lines) = watching(config, &["watch", "--json", "--notifications"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let running = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = lines.recv_timeout(left).expect("a 'running' notification within 60 s");
+        let v: Value = serde_json::from_str(&line).expect("one JSON object per line");
+        if v["notification"]["kind"] == "running" {
+            break v["notification"].clone();
+        }
+    };
+    drop(watch);
+    ok(config, &["account", "rm", account], None);
+    assert_eq!(
+        running["actions"],
+        serde_json::json!([{ "key": "open", "workspace": { "account": account, "id": id } }]),
+        "a one-workspace 'running' note offers Open on it: {running}"
+    );
 }

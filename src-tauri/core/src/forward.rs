@@ -316,9 +316,10 @@ pub fn not_running(forwards: &[ForwardInfo], snapshot: &Snapshot) -> Vec<u32> {
         .iter()
         .filter(|f| !snapshot.failures.iter().any(|a| a.account == f.account))
         .filter(|f| {
-            !snapshot.workspaces.iter().any(|w| {
-                w.account == f.account && w.id == f.workspace_id && w.state == WorkspaceState::Running
-            })
+            !snapshot
+                .workspaces
+                .iter()
+                .any(|w| w.account == f.account && w.id == f.workspace_id && w.state == WorkspaceState::Running)
         })
         .map(|f| f.id)
         .collect()

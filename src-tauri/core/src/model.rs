@@ -150,6 +150,9 @@ pub struct Workspace {
     pub cost: Cost,
 }
 
+/// A vendor's idle countdown read at two polls differs by the time between its answers.
+const STOPS_AT_DRIFT_SECS: i64 = 90;
+
 /// Where a rate comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 // strum: the names the CLI prints, the same as on the wire.
@@ -188,6 +191,20 @@ pub struct Cost {
 }
 
 impl Workspace {
+    /// Whether two views of it show the same: what grows by itself with time (spend so far)
+    /// and a vendor deadline moving by its own poll latency do not count as a change.
+    pub fn shows_the_same(&self, other: &Workspace) -> bool {
+        let stops_close = match (self.cost.stops_at, other.cost.stops_at) {
+            (Some(a), Some(b)) => (a - b).num_seconds().abs() <= STOPS_AT_DRIFT_SECS,
+            (a, b) => a == b,
+        };
+        let timeless = |w: &Workspace| Cost { spent: w.cost.spent.map(|_| 0.0), stops_at: None, ..w.cost.clone() };
+        stops_close
+            && timeless(self) == timeless(other)
+            && Workspace { cost: Cost::default(), ..self.clone() }
+                == Workspace { cost: Cost::default(), ..other.clone() }
+    }
+
     /// A workspace known only by its names and state (one gone from its vendor, say).
     pub fn bare(account: &str, provider: ProviderId, id: &str, state: WorkspaceState) -> Workspace {
         Workspace {

@@ -18,15 +18,98 @@ pub enum NoteKind {
     Errored,
     Deleted,
     GpuReminder,
+    /// A spending limit reached 80 % or 100 %.
+    Budget,
+    /// Hangar is about to stop (or just stopped) a GPU workspace that ran past the user's limit.
+    AutoStop,
+    /// An action the user or the policy took did not work.
+    ActionFailed,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A workspace an action acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct WorkspaceRef {
+    pub account: String,
+    pub id: String,
+}
+
+impl WorkspaceRef {
+    pub fn new(account: &str, id: &str) -> WorkspaceRef {
+        WorkspaceRef { account: account.into(), id: id.into() }
+    }
+}
+
+/// What a notification offers to do, where the desktop shows buttons on notifications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "key", rename_all = "kebab-case")]
+pub enum NoteAction {
+    /// Stop these workspaces, as the window's Stop does.
+    Stop { workspaces: Vec<WorkspaceRef> },
+    /// Leave these running for an hour: their reminder snoozes and an automatic stop waits.
+    KeepRunning { workspaces: Vec<WorkspaceRef> },
+    /// Open the workspace's browser link, as the window's Open does.
+    Open { workspace: WorkspaceRef },
+    /// Show Hangar's window.
+    Show,
+}
+
+/// How long "Keep running" leaves a workspace alone.
+pub const KEEP_RUNNING_MINUTES: u32 = 60;
+
+impl NoteAction {
+    /// The action's key on the notification bus (stable; one action of a kind per note).
+    pub fn key(&self) -> &'static str {
+        match self {
+            NoteAction::Stop { .. } => "stop",
+            NoteAction::KeepRunning { .. } => "keep-running",
+            NoteAction::Open { .. } => "open",
+            NoteAction::Show => "show",
+        }
+    }
+
+    /// The button's text.
+    pub fn label(&self) -> String {
+        match self {
+            NoteAction::Stop { workspaces } if workspaces.len() > 1 => format!("Stop all {}", workspaces.len()),
+            NoteAction::Stop { .. } => "Stop".into(),
+            NoteAction::KeepRunning { .. } => "Keep running 1 h".into(),
+            NoteAction::Open { .. } => "Open".into(),
+            NoteAction::Show => "Show".into(),
+        }
+    }
+
+    /// Where the same thing is done when the notification cannot offer it.
+    fn tray_hint(&self) -> &'static str {
+        match self {
+            NoteAction::Stop { .. } => "Stop it from Hangar's tray menu.",
+            NoteAction::KeepRunning { .. } => "",
+            NoteAction::Open { .. } => "Open it from Hangar's tray menu.",
+            NoteAction::Show => "Show Hangar from its tray menu.",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     pub kind: NoteKind,
     pub summary: String,
     pub body: String,
     /// The one workspace the note is about (offers "Open"), when it is about one.
+    #[serde(skip)]
     pub target: Option<(String, String)>,
+    /// What the notification offers, in the order shown.
+    pub actions: Vec<NoteAction>,
+}
+
+impl Note {
+    /// The body for a desktop that shows no buttons: it says where the same is done instead.
+    pub fn body_without_actions(&self) -> String {
+        let hints: Vec<&str> = self.actions.iter().map(NoteAction::tray_hint).filter(|h| !h.is_empty()).collect();
+        if hints.is_empty() {
+            return self.body.clone();
+        }
+        format!("{}\n{}", self.body, hints.join(" "))
+    }
 }
 
 fn kind_of(to: WorkspaceState) -> Option<NoteKind> {
@@ -39,15 +122,18 @@ fn kind_of(to: WorkspaceState) -> Option<NoteKind> {
     }
 }
 
-fn enabled(kind: NoteKind, s: &NotificationSettings) -> bool {
-    !s.paused
-        && match kind {
-            NoteKind::Running => s.running,
-            NoteKind::Stopped => s.stopped,
-            NoteKind::Errored => s.errored,
-            NoteKind::Deleted => s.deleted,
-            NoteKind::GpuReminder => s.gpu_reminder_minutes.is_some(),
-        }
+pub fn enabled(kind: NoteKind, s: &NotificationSettings) -> bool {
+    match kind {
+        // Hangar acting on its own, or an action failing, is said even while paused.
+        NoteKind::AutoStop | NoteKind::ActionFailed => true,
+        _ if s.paused => false,
+        NoteKind::Running => s.running,
+        NoteKind::Stopped => s.stopped,
+        NoteKind::Errored => s.errored,
+        NoteKind::Deleted => s.deleted,
+        NoteKind::GpuReminder => s.gpu_reminder_minutes.is_some(),
+        NoteKind::Budget => true,
+    }
 }
 
 const NAMED: usize = 3;
@@ -84,6 +170,7 @@ fn verb(kind: NoteKind) -> &'static str {
         NoteKind::Errored => "failed",
         NoteKind::Deleted => "was deleted",
         NoteKind::GpuReminder => "is still running",
+        NoteKind::Budget | NoteKind::AutoStop | NoteKind::ActionFailed => "",
     }
 }
 
@@ -94,13 +181,18 @@ fn single(kind: NoteKind, c: &StateChange) -> Note {
         NoteKind::Errored => "Workspace failed",
         NoteKind::Deleted => "Workspace deleted",
         NoteKind::GpuReminder => "GPU workspace still running",
+        NoteKind::Budget | NoteKind::AutoStop | NoteKind::ActionFailed => "",
     };
     let mut body = format!("{} {} ({})", c.name, verb(kind), c.account);
     if let (NoteKind::Errored, Some(reason)) = (kind, &c.reason) {
         body.push_str(&format!(": {reason}"));
     }
     let target = (kind == NoteKind::Running).then(|| (c.account.clone(), c.id.clone()));
-    Note { kind, summary: summary.into(), body, target }
+    let actions = match kind {
+        NoteKind::Running => vec![NoteAction::Open { workspace: WorkspaceRef::new(&c.account, &c.id) }],
+        _ => vec![],
+    };
+    Note { kind, summary: summary.into(), body, target, actions }
 }
 
 fn several(kind: NoteKind, group: &[&StateChange]) -> Note {
@@ -111,19 +203,23 @@ fn several(kind: NoteKind, group: &[&StateChange]) -> Note {
         NoteKind::Errored => format!("{n} workspaces failed"),
         NoteKind::Deleted => format!("{n} workspaces deleted"),
         NoteKind::GpuReminder => format!("{n} GPU workspaces still running"),
+        NoteKind::Budget | NoteKind::AutoStop | NoteKind::ActionFailed => String::new(),
     };
     let mut names: Vec<&str> = group.iter().take(NAMED).map(|c| c.name.as_str()).collect();
     let more = n.saturating_sub(NAMED);
     let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
     names.dedup();
-    Note { kind, summary, body: format!("{}{tail}", names.join(", ")), target: None }
+    Note { kind, summary, body: format!("{}{tail}", names.join(", ")), target: None, actions: vec![] }
 }
 
-/// A reminder that GPU workspaces have been running longer than the user's threshold.
-pub fn gpu_reminder(names: &[String], minutes: u32, settings: &NotificationSettings) -> Option<Note> {
-    if names.is_empty() || !enabled(NoteKind::GpuReminder, settings) {
+/// A reminder that GPU workspaces (`(which, name)`) have been running longer than the
+/// user's threshold; it offers to stop them or to leave them running an hour.
+pub fn gpu_reminder(due: &[(WorkspaceRef, String)], minutes: u32, settings: &NotificationSettings) -> Option<Note> {
+    if due.is_empty() || !enabled(NoteKind::GpuReminder, settings) {
         return None;
     }
+    let names: Vec<String> = due.iter().map(|(_, n)| n.clone()).collect();
+    let workspaces: Vec<WorkspaceRef> = due.iter().map(|(w, _)| w.clone()).collect();
     let hours = f64::from(minutes) / 60.0;
     let summary = if names.len() == 1 {
         "GPU workspace still running".to_string()
@@ -136,6 +232,7 @@ pub fn gpu_reminder(names: &[String], minutes: u32, settings: &NotificationSetti
         summary,
         body: format!("{} running for over {hours:.1} h — stop what you no longer use", shown.join(", ")),
         target: None,
+        actions: vec![NoteAction::Stop { workspaces: workspaces.clone() }, NoteAction::KeepRunning { workspaces }],
     })
 }
 
@@ -192,8 +289,50 @@ pub(crate) mod tests {
     #[test]
     fn gpu_reminder_is_off_when_unset() {
         let off = NotificationSettings { gpu_reminder_minutes: None, ..Default::default() };
-        assert!(gpu_reminder(&["x".into()], 240, &off).is_none());
-        let on = gpu_reminder(&["x".into()], 240, &NotificationSettings::default()).unwrap();
+        let due = [(WorkspaceRef::new("acme", "x"), "x".to_string())];
+        assert!(gpu_reminder(&due, 240, &off).is_none());
+        let on = gpu_reminder(&due, 240, &NotificationSettings::default()).unwrap();
         assert!(on.body.contains("4.0 h"), "{}", on.body);
+    }
+
+    #[test]
+    fn a_gpu_reminder_offers_stop_and_keep_running_for_its_workspaces() {
+        let due = [(WorkspaceRef::new("acme", "x"), "x".to_string()), (WorkspaceRef::new("acme", "y"), "y".into())];
+        let note = gpu_reminder(&due, 60, &NotificationSettings::default()).unwrap();
+        let keys: Vec<&str> = note.actions.iter().map(NoteAction::key).collect();
+        assert_eq!(keys, ["stop", "keep-running"]);
+        assert_eq!(note.actions[0].label(), "Stop all 2");
+        let both: Vec<WorkspaceRef> = due.iter().map(|(w, _)| w.clone()).collect();
+        assert_eq!(note.actions[1], NoteAction::KeepRunning { workspaces: both });
+    }
+
+    #[test]
+    fn a_running_note_offers_open_and_a_batch_offers_nothing() {
+        let one = plan(&[change("a", WorkspaceState::Running)], &NotificationSettings::default());
+        assert_eq!(one[0].actions, [NoteAction::Open { workspace: WorkspaceRef::new("acme", "a") }]);
+        let two = plan(
+            &[change("a", WorkspaceState::Running), change("b", WorkspaceState::Running)],
+            &NotificationSettings::default(),
+        );
+        assert!(two[0].actions.is_empty());
+        assert!(plan(&[change("a", WorkspaceState::Stopped)], &NotificationSettings::default())[0].actions.is_empty());
+    }
+
+    #[test]
+    fn without_buttons_the_body_says_what_the_tray_does() {
+        let one = plan(&[change("a", WorkspaceState::Running)], &NotificationSettings::default()).remove(0);
+        assert_eq!(one.body_without_actions(), format!("{}\nOpen it from Hangar's tray menu.", one.body));
+        let stopped = plan(&[change("a", WorkspaceState::Stopped)], &NotificationSettings::default()).remove(0);
+        assert_eq!(stopped.body_without_actions(), stopped.body, "nothing offered, nothing added");
+    }
+
+    #[test]
+    fn actions_serialize_with_their_key_and_workspaces() {
+        let a = NoteAction::Stop { workspaces: vec![WorkspaceRef::new("acme", "x")] };
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::json!({"key": "stop", "workspaces": [{"account": "acme", "id": "x"}]})
+        );
+        assert_eq!(serde_json::to_value(NoteAction::Show).unwrap(), serde_json::json!({"key": "show"}));
     }
 }

@@ -76,6 +76,10 @@ pub trait Provider: Send + Sync {
     async fn tunnel(&self, _id: &str) -> Result<TunnelTarget> {
         Err(Error::Unsupported("this provider offers no SSH tunnel".into()))
     }
+    /// The vendor's own record of a workspace, as it sent it (the details panel redacts it).
+    async fn record(&self, _id: &str) -> Result<serde_json::Value> {
+        Ok(serde_json::Value::Null)
+    }
 }
 
 /// What a device sign-in shows the user: where to go and which code to enter there.

@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::history::ledger::Ledger;
 use crate::model::{Account, Workspace};
 use crate::settings::Settings;
 
@@ -85,6 +86,9 @@ pub struct Storage {
     settings: Mutex<Settings>,
     accounts_file: Mutex<Option<Cached<AccountsFile>>>,
     labels_file: Mutex<Option<Cached<Labels>>>,
+    ledger_file: Mutex<Option<Cached<Ledger>>>,
+    settings_file: Mutex<Option<Cached<Settings>>>,
+    ledger_memory: Mutex<Ledger>,
     /// The workspace ids each account listed last (files derived from them change only with them).
     listed: Mutex<BTreeMap<String, Vec<String>>>,
     reads: AtomicU64,
@@ -103,6 +107,9 @@ impl Storage {
             settings: Mutex::default(),
             accounts_file: Mutex::default(),
             labels_file: Mutex::default(),
+            ledger_file: Mutex::default(),
+            settings_file: Mutex::default(),
+            ledger_memory: Mutex::default(),
             listed: Mutex::default(),
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
@@ -212,9 +219,43 @@ impl Storage {
         }
     }
 
+    /// What Hangar has seen of each workspace (`history`): read again only when the file changed.
+    /// A file that does not parse (a disk fault, an edit) is set aside, not fatal.
+    pub fn ledger(&self) -> Ledger {
+        match &self.paths {
+            Some(p) => {
+                let path = p.config.join(LEDGER_FILE);
+                self.read_cached(&path, &self.ledger_file).unwrap_or_else(|e| set_aside(&path, &e))
+            }
+            None => self.ledger_memory.lock().map(|l| l.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// Read-modify-write of the ledger under the config lock (the app and `hangarctl` both keep
+    /// it); written only when `change` says it changed. Returns the ledger as it now is.
+    pub fn update_ledger(&self, change: impl FnOnce(&mut Ledger) -> bool) -> Result<Ledger> {
+        match &self.paths {
+            Some(p) => {
+                let _lock = lock_config(&p.config)?;
+                let path = p.config.join(LEDGER_FILE);
+                let mut ledger: Ledger = self.read(&path).unwrap_or_else(|e| set_aside(&path, &e));
+                if change(&mut ledger) {
+                    self.write(&path, &ledger)?;
+                }
+                Ok(ledger)
+            }
+            None => {
+                let mut l = self.ledger_memory.lock().map_err(|_| Error::Internal("ledger lock poisoned".into()))?;
+                change(&mut l);
+                Ok(l.clone())
+            }
+        }
+    }
+
     pub fn settings(&self) -> Settings {
         match &self.paths {
-            Some(p) => self.read(&p.config.join("settings.json")).unwrap_or_default(),
+            // Every listing prices with the rate table: read again only when the file changed.
+            Some(p) => self.read_cached(&p.config.join("settings.json"), &self.settings_file).unwrap_or_default(),
             None => self.settings.lock().map(|s| s.clone()).unwrap_or_default(),
         }
     }
@@ -242,6 +283,17 @@ impl Storage {
             workspaces.iter().map(|w| Workspace { links: Vec::new(), ..w.clone() }).collect();
         self.write(&p.cache.join("workspaces.json"), &without_links)
     }
+}
+
+const LEDGER_FILE: &str = "history.json";
+
+/// Moves a file that does not parse out of the way (kept beside it for whoever wants to look)
+/// and starts over.
+fn set_aside<T: Default>(path: &Path, e: &Error) -> T {
+    let aside = path.with_extension(format!("json.bad-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S")));
+    tracing::warn!(code = e.code(), file = %path.display(), "unreadable; set aside, starting over");
+    let _ = std::fs::rename(path, aside);
+    T::default()
 }
 
 /// Holds the config dir's lock file while a read-modify-write runs, so the app and
@@ -282,10 +334,65 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Budget alerts already raised (`budget_alerts.json` beside the settings), so a restart
+/// does not raise them again; demo mode keeps them in the Node only.
+impl Storage {
+    pub fn budget_alerts(&self) -> crate::budget::Alerted {
+        self.paths.as_ref().and_then(|p| self.read(&p.config.join("budget_alerts.json")).ok()).unwrap_or_default()
+    }
+
+    pub fn save_budget_alerts(&self, alerted: &crate::budget::Alerted) -> Result<()> {
+        match &self.paths {
+            Some(p) => self.write(&p.config.join("budget_alerts.json"), alerted),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::ProviderId;
+
+    /// The ledger survives a kill -9 mid-write (the temp file it left is ignored) and a file
+    /// that does not parse is set aside, not fatal.
+    #[test]
+    fn the_ledger_survives_a_torn_write_and_sets_a_bad_file_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        let at = chrono::Utc::now();
+        s.update_ledger(|l| {
+            l.caused("a", "w", crate::history::Cause::Tray, at);
+            true
+        })
+        .unwrap();
+        let file = dir.path().join(LEDGER_FILE);
+        #[cfg(unix)]
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions()) & 0o777,
+            0o600
+        );
+        // What a write killed before its rename leaves behind.
+        std::fs::write(dir.path().join(".history.json.x1y2.tmp"), b"{\"workspaces\": {\"a/w\": {\"sta").unwrap();
+        let fresh = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        assert!(fresh.ledger().record("a", "w").is_some_and(|r| r.cause.is_some()), "the last whole write is read");
+
+        std::fs::write(&file, b"{\"workspaces\": {\"a/w\": {\"sta").unwrap();
+        let after = Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+        assert!(after.ledger().workspaces.is_empty(), "a torn file starts the ledger over");
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("history.json.bad-"));
+        assert!(aside, "and is kept aside for whoever wants to look");
+        after
+            .update_ledger(|l| {
+                l.caused("a", "w", crate::history::Cause::You, at);
+                true
+            })
+            .unwrap();
+        assert!(after.ledger().record("a", "w").is_some(), "and recording goes on");
+    }
 
     #[test]
     fn accounts_round_trip_through_the_config_file() {
@@ -411,5 +518,28 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("cache/workspaces.json")).unwrap();
         assert!(!text.contains("ptk0secret"), "{text}");
         assert_eq!(s.cached_workspaces().len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod budget_alert_tests {
+    use super::*;
+    use crate::budget::{Alert, Alerted};
+
+    #[test]
+    fn budget_alerts_survive_a_restart_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(Some(dir.path().into())).unwrap();
+        let alert = Alert { scope: "all".into(), unit: "USD".into(), period: "day:2026-12-04".into(), percent: 80 };
+        let alerted = Alerted { alerts: [alert].into() };
+        Storage::on_disk(paths.clone()).save_budget_alerts(&alerted).unwrap();
+        assert_eq!(Storage::on_disk(paths).budget_alerts(), alerted);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("budget_alerts.json")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(Storage::in_memory().budget_alerts(), Alerted::default());
     }
 }

@@ -69,10 +69,15 @@ impl Snapshot {
             s.failures.iter().map(|f| (f.account.clone(), f.error.code, f.error.message.clone())).collect()
         };
         self.stale == other.stale
-            && self.workspaces == other.workspaces
+            && same_cards(&self.workspaces, &other.workspaces)
             && failures(self) == failures(other)
             && status(self) == status(other)
     }
+}
+
+/// The same workspaces, showing the same (totals follow from them and from time).
+fn same_cards(a: &[Workspace], b: &[Workspace]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.shows_the_same(y))
 }
 
 /// A poll finished: when, and every account's last success (the window's "refreshed" note).
@@ -445,17 +450,11 @@ impl Watcher {
                 })
                 .collect();
             accounts.sort_by(|x, y| x.account.cmp(&y.account));
-            Snapshot {
-                workspaces,
-                failures,
-                accounts,
-                stale,
-                refreshed_at: Some(self.clock.wall()),
-                totals: Default::default(),
-            }
+            let totals = self.hangar.totals(&workspaces);
+            Snapshot { workspaces, failures, accounts, stale, refreshed_at: Some(self.clock.wall()), totals }
         });
         let refreshed = Refreshed { at: snap.refreshed_at, accounts: snap.accounts.clone() };
-        let cards_changed = self.snapshot.borrow().workspaces != snap.workspaces;
+        let cards_changed = !same_cards(&self.snapshot.borrow().workspaces, &snap.workspaces);
         // A poll that changed nothing writes nothing.
         if cards_changed {
             if let Err(e) = self.hangar.storage().cache_workspaces(&snap.workspaces) {

@@ -279,3 +279,41 @@ async fn bench_quiet_while_a_workspace_is_in_transition() {
         }})
     );
 }
+
+/// The details panel's timeline: a stop from the tray and a start from the window, in order,
+/// each with its cause, still there after Hangar restarts on the same profile.
+#[tokio::test]
+async fn the_timeline_names_who_caused_each_transition_and_survives_a_restart() {
+    let d = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = || Storage::on_disk(Paths::resolve(Some(dir.path().into())).unwrap());
+    let hangar = hangar_on(profile(), "a", &d).await;
+    let (node, mut events) = settled_node(hangar).await;
+    let id = first_running(&node);
+    let reaches = |to: WorkspaceState| {
+        let id = id.clone();
+        move |e: &NodeEvent| match e {
+            NodeEvent::StateChange(c) => (c.id == id && c.to == to).then_some(()),
+            _ => None,
+        }
+    };
+    node.act(Origin::Tray, "a", &id, Action::Stop).await.unwrap();
+    next(&mut events, 20, reaches(WorkspaceState::Stopped)).await;
+    node.act(Origin::Window, "a", &id, Action::Start).await.unwrap();
+    next(&mut events, 20, reaches(WorkspaceState::Running)).await;
+
+    let steps = |t: &[hangar_core::history::Transition]| -> Vec<(WorkspaceState, String)> {
+        t.iter().map(|t| (t.to, t.cause.to_string())).collect()
+    };
+    let details = node.details("a", &id).await.unwrap();
+    let seen = steps(&details.timeline);
+    let stop =
+        seen.iter().position(|s| *s == (WorkspaceState::Stopped, "tray".into())).unwrap_or_else(|| panic!("{seen:?}"));
+    assert!(seen[stop..].contains(&(WorkspaceState::Running, "you".into())), "{seen:?}");
+    assert_eq!(seen.first().map(|s| s.1.as_str()), Some("vendor"), "first seen: nobody in Hangar made it so");
+    assert_eq!(details.workspace.id, id);
+    drop(node);
+
+    let kept = profile().ledger().record("a", &id).map(|r| r.transitions.iter().cloned().collect::<Vec<_>>());
+    assert_eq!(steps(&kept.unwrap_or_default())[..seen.len()], seen[..], "the timeline is kept across restarts");
+}

@@ -161,6 +161,8 @@ pub async fn start_with_token(timing: Timing, token: String) -> std::io::Result<
             json!({"cpu_kind":"performance","cpus":4,"memory_mb":8192,"volume_size_gb":20,"gpu_kind":null}),
         ),
     ];
+    // The GPU training box is kept active; the others stop after 10 idle minutes.
+    seeded[1].keep_active = true;
     // Make the demo's cards show different ages.
     for (w, days) in seeded.iter_mut().zip([0i64, 2, 9]) {
         w.created_at = (Utc::now() - chrono::Duration::days(days) - chrono::Duration::hours(3))

@@ -76,6 +76,18 @@ impl Ws {
         self.state == "Running"
     }
 
+    /// The idle countdown: someone was active at the last whole idle period since the start,
+    /// so the countdown runs down and starts over instead of stopping the demo's workspaces.
+    fn idle_remaining(&self) -> i64 {
+        let window = i64::from(self.idle_timeout.max(1)) * 60;
+        let since_start = self
+            .latest_started_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(0, |t| (Utc::now() - t.with_timezone(&Utc)).num_seconds().max(0));
+        window - since_start % window
+    }
+
     fn json(&self) -> Value {
         json!({
             "id": self.id, "name": self.name, "description": null,
@@ -121,7 +133,7 @@ impl Ws {
             "ray_dashboard_url": cluster_url("dashboard/"),
             "service_proxy_url": cluster_url("proxy/"),
             "metrics_dashboard_url": cluster_url("metrics/"),
-            "idle_time_remaining_seconds": self.running().then(|| i64::from(self.idle_timeout) * 60),
+            "idle_time_remaining_seconds": self.running().then(|| self.idle_remaining()),
             "latest_started_at": self.latest_started_at,
         })
     }
@@ -157,10 +169,11 @@ fn cloud_json(id: &str) -> Value {
 
 fn instance_types(cloud_id: &str) -> Value {
     let t = |name: &str, family: &str, cpu: u32, mem: f64, gpu: Option<(&str, u32)>| {
+        let credits = credits_per_hour(name);
         json!({
             "name": name, "family": family, "group_key": family, "cpu_count": cpu, "memory_in_gib": mem,
             "gpu_type": gpu.map(|g| g.0), "gpu_count": gpu.map_or(0, |g| g.1), "cloud_type": cloud_provider(cloud_id),
-            "support_type": "SUPPORTED", "anyscale_credits_per_hour": 0.0, "available_in_anyscale_hosted": true,
+            "support_type": "SUPPORTED", "anyscale_credits_per_hour": credits, "available_in_anyscale_hosted": true,
             "machine_pool_name": "", "billing_error_message": null,
         })
     };
@@ -180,6 +193,20 @@ fn instance_types(cloud_id: &str) -> Value {
         ]
     };
     json!({"results": [{"cloud_resource_id": format!("cldrsrc_{cloud_id}"), "instance_types": types}], "metadata": {"total": 1, "next_paging_token": null}})
+}
+
+/// Anyscale-hosted credits per node-hour, near the clouds' on-demand prices.
+fn credits_per_hour(instance_type: &str) -> f64 {
+    match instance_type {
+        "m5.2xlarge" | "n2-standard-8" => 0.48,
+        "m5.8xlarge" => 1.92,
+        "g5.xlarge" => 1.21,
+        "g2-standard-8" => 1.03,
+        "g5.12xlarge" => 6.86,
+        "a2-highgpu-1g" => 4.41,
+        "p4d.24xlarge" => 39.33,
+        _ => 0.0,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -423,6 +450,11 @@ pub async fn start_with_token(timing: Timing, token: String) -> std::io::Result<
     ];
     for (w, days) in seeded.iter_mut().zip([1i64, 4, 12]) {
         w.created_at = ago(days, 3);
+    }
+    // Running for a while (so spend has accrued), with an idle timeout each.
+    for (w, (hours, idle)) in seeded.iter_mut().zip([(2, 60), (5, 120)]) {
+        w.latest_started_at = Some(ago(0, hours));
+        w.idle_timeout = idle;
     }
     let cloud = Arc::new(Cloud {
         token,

@@ -72,6 +72,18 @@ struct Cluster {
     kind: &'static str,
     created_at: String,
     nodes: Vec<NodeCap>,
+    /// What its nodes cost per hour, in USD.
+    costs_per_hour: f64,
+}
+
+impl Cluster {
+    /// Its costs so far: the hourly rate since it was created.
+    fn current_costs(&self) -> f64 {
+        let hours = chrono::DateTime::parse_from_rfc3339(&self.created_at)
+            .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds() as f64 / 3600.0)
+            .unwrap_or(0.0);
+        (self.costs_per_hour * hours.max(0.0) * 100.0).round() / 100.0
+    }
 }
 
 fn node(
@@ -485,6 +497,7 @@ pub async fn start(timing: Timing) -> std::io::Result<ExalsiusDemo> {
                 node("gpu-node-1", Some(("L40", "NVIDIA", 48)), 2, 32, 128, 500),
                 node("gpu-node-2", Some(("A100", "NVIDIA", 80)), 4, 64, 512, 2000),
             ],
+            costs_per_hour: 11.84,
         },
         Cluster {
             id: "8e2d7c41-5a3b-4f19-b6e0-9c1d2a7f4e53",
@@ -493,6 +506,7 @@ pub async fn start(timing: Timing) -> std::io::Result<ExalsiusDemo> {
             kind: "CLOUD",
             created_at: ago(12),
             nodes: vec![node("mi300-node-1", Some(("MI300X", "AMD", 192)), 8, 96, 1024, 4000)],
+            costs_per_hour: 27.6,
         },
         Cluster {
             id: "c5a1e9d2-7b64-4e38-a0f1-3d8b6c2e9a71",
@@ -501,6 +515,7 @@ pub async fn start(timing: Timing) -> std::io::Result<ExalsiusDemo> {
             kind: "DOCKER",
             created_at: ago(90),
             nodes: vec![node("cpu-node-1", None, 0, 16, 64, 200)],
+            costs_per_hour: 0.46,
         },
         Cluster {
             id: "0b7f3e28-9c15-4d6a-8e42-f1a9c3d5b7e6",
@@ -509,6 +524,7 @@ pub async fn start(timing: Timing) -> std::io::Result<ExalsiusDemo> {
             kind: "REMOTE",
             created_at: ago(0),
             nodes: vec![node("edge-1", Some(("RTX4090", "NVIDIA", 24)), 1, 16, 64, 500)],
+            costs_per_hour: 0.69,
         },
     ];
     let (lab, cpu) = (&clusters[0], &clusters[2]);
@@ -963,7 +979,7 @@ fn cluster_json(cl: &Cluster, workspaces: &[Ws]) -> Value {
         "owner": OWNER, "owner_username": OWNER_NAME, "owner_org_id": ORG_ID, "owner_org_name": ORG_NAME,
         "owner_teams": ["ml-team"], "vpn_cluster": false, "telemetry_enabled": false, "k8s_version": "1.30.4",
         "control_plane_node_ids": [cl.nodes[0].id], "worker_node_ids": cl.nodes.iter().map(|n| n.id.clone()).collect::<Vec<_>>(),
-        "workspace_deployments": deployments, "costs_per_hour": 1.2, "current_costs": 30.5,
+        "workspace_deployments": deployments, "costs_per_hour": cl.costs_per_hour, "current_costs": cl.current_costs(),
     })
 }
 

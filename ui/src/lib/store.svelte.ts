@@ -7,6 +7,8 @@ import type { Settings } from './bindings/Settings';
 import type { Snapshot } from './bindings/Snapshot';
 import type { LinkKind } from './bindings/LinkKind';
 import type { Workspace } from './bindings/Workspace';
+import type { StateChange } from './bindings/StateChange';
+import { stateLabel } from './format';
 
 export const keyOf = (w: Pick<Workspace, 'account' | 'id'>) => `${w.account}\u0000${w.id}`;
 
@@ -15,11 +17,18 @@ export type ConsentRequest = { workspace: Workspace; kind: LinkKind };
 
 const boot = bootData();
 
+/** "train · w1 is now Stopped" (with the vendor's reason when it failed). */
+export function changeAnnouncement(c: StateChange): string {
+  return `${c.name} is now ${stateLabel(c.to)}${c.reason ? `: ${c.reason}` : ''}`;
+}
+
 class Hangar {
   // Replaced whole, never mutated in place: raw state keeps a thousand workspaces free of proxies.
   // The first values come with the page (the desktop app's cache), so the first frame has cards.
   info = $state.raw<AppInfo | null>(boot?.info ?? null);
   snapshot = $state.raw<Snapshot | null>(boot?.snapshot ?? null);
+  /** When the snapshot's figures were taken: spend is carried forward from here (`money.spentNow`). */
+  snapshotAt = $state(Date.now());
   /** Actions in flight, by workspace: a second click never sends a second call. */
   pending = $state<Record<string, Action | 'open'>>({});
   /** The last failed action's message, on the card it belongs to. */
@@ -29,6 +38,10 @@ class Hangar {
   notice = $state<string | null>(null);
   consent = $state<ConsentRequest | null>(null);
   focusRequest = $state<{ account: string; workspace: string; at: number } | null>(null);
+  /** The workspace whose details panel is open. */
+  details = $state<{ account: string; id: string } | null>(null);
+  /** The last state change, in words, for screen readers (a polite live region reads it). */
+  announcement = $state('');
   api: Backend | null = null;
 
   constructor() {
@@ -38,7 +51,11 @@ class Hangar {
   async start() {
     try {
       this.api = await backend();
-      this.api.onSnapshot((s) => (this.snapshot = s));
+      this.api.onSnapshot((s) => {
+        this.snapshot = s;
+        this.snapshotAt = Date.now();
+      });
+      this.api.onStateChange((c) => (this.announcement = changeAnnouncement(c)));
       // Nothing shown changed: only the "refreshed" notes move (the cards stay as they are).
       this.api.onRefreshed((r) => {
         if (this.snapshot) this.snapshot = { ...this.snapshot, accounts: r.accounts, refreshed_at: r.at };
@@ -49,6 +66,7 @@ class Hangar {
       });
       this.info = await this.api.appInfo();
       this.snapshot = await this.api.snapshot();
+      this.snapshotAt = Date.now();
       this.applySettings(await this.api.settings());
       this.api.onNotice((m) => (this.notice = m));
       this.api.onFocusRequest((t) => (this.focusRequest = { ...t, at: Date.now() }));
@@ -70,6 +88,10 @@ class Hangar {
     } finally {
       delete this.pending[k];
     }
+  }
+
+  showDetails(w: Pick<Workspace, 'account' | 'id'>) {
+    this.details = { account: w.account, id: w.id };
   }
 
   applySettings(s: Settings) {

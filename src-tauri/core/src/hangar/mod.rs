@@ -4,11 +4,12 @@
 
 mod accounts;
 mod credentials;
+mod history;
 mod open;
 mod validate;
 mod workspaces;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -22,6 +23,7 @@ use crate::provider::{self, Provider, ProviderContext};
 use crate::secrets::{Credentials, SecretStore};
 use crate::storage::Storage;
 
+pub use history::{totals, Periods};
 pub use open::{SshAlias, SshSetup};
 pub use validate::{check_workspace_id, MAX_NAME_LEN};
 
@@ -50,11 +52,14 @@ pub struct Hangar {
     /// holds per-account state (a token renewal lock, a rotating refresh token).
     connected: Mutex<HashMap<String, ProviderSlot>>,
     ssh: Option<SshSetup>,
+    /// Workspaces this run has listed (`account/id`): a first look at one follows a time
+    /// Hangar was not watching.
+    looked: Mutex<HashSet<String>>,
 }
 
 impl Hangar {
     pub fn new(storage: Storage, secrets: Arc<dyn SecretStore>, http: HttpSettings) -> Hangar {
-        Hangar { storage, secrets, http, connected: Mutex::default(), ssh: None }
+        Hangar { storage, secrets, http, connected: Mutex::default(), ssh: None, looked: Mutex::default() }
     }
 
     pub fn storage(&self) -> &Storage {

@@ -154,7 +154,10 @@ impl Hangar {
     pub async fn ssh_alias(&self, account: &str, id: &str) -> Result<SshAlias> {
         let w = self.get(account, id).await?;
         if w.state != WorkspaceState::Running {
-            return Err(Error::Conflict(format!("workspace '{}' is {}; SSH opens once it is running", w.name, w.state)));
+            return Err(Error::Conflict(format!(
+                "workspace '{}' is {}; SSH opens once it is running",
+                w.name, w.state
+            )));
         }
         let alias = w.links.iter().find_map(|l| l.ssh_alias.clone()).ok_or_else(|| {
             Error::Unsupported(format!("workspace '{}' offers no SSH access Hangar can reach", w.name))

@@ -8,6 +8,7 @@ use super::validate::{check_name, check_workspace_id, provider_info};
 use super::{Hangar, Listing};
 use crate::error::{Error, Result};
 use crate::form::{Form, MAX_TEXT_LEN};
+use crate::history::Cause;
 use crate::model::{Account, Action, ProviderId, Workspace, WorkspaceState};
 
 impl Hangar {
@@ -22,6 +23,7 @@ impl Hangar {
             (a.name, r)
         });
         let mut out = Listing::default();
+        let rates = self.storage.settings().rates;
         for (name, r) in futures::future::join_all(tasks).await {
             match r {
                 Ok(ws) => {
@@ -32,7 +34,11 @@ impl Hangar {
                         self.prune_ssh_hosts(&name, Some(&ws));
                     }
                     let labels = self.storage.labels(&name).unwrap_or_default();
-                    out.workspaces.extend(ws.into_iter().map(|w| with_label(w, &labels)));
+                    let mut ws: Vec<Workspace> = ws.into_iter().map(|w| with_label(w, &labels)).collect();
+                    // Priced before it is recorded: the ledger keeps the rate each run ran at.
+                    crate::cost::price(&mut ws, &rates);
+                    self.record_listing(&name, &mut ws);
+                    out.workspaces.extend(ws);
                 }
                 Err(e) => out.failures.push((name, e)),
             }
@@ -43,7 +49,12 @@ impl Hangar {
     pub async fn get(&self, account: &str, id: &str) -> Result<Workspace> {
         check_workspace_id(id)?;
         let w = self.provider(account).await?.get(id).await?;
-        Ok(with_label(w, &self.storage.labels(account)?))
+        let mut one = [with_label(w, &self.storage.labels(account)?)];
+        // Priced before it is recorded: the ledger keeps the rate each run ran at.
+        crate::cost::price(&mut one, &self.storage.settings().rates);
+        self.record_one(account, &mut one);
+        let [w] = one;
+        Ok(w)
     }
 
     pub async fn create_form(&self, account: &str, selected: &BTreeMap<String, String>) -> Result<Form> {
@@ -60,6 +71,7 @@ impl Hangar {
         let form = p.create_form(input).await?;
         let values = form.validate(input)?;
         let created = p.create(name.trim(), &values).await?;
+        self.record_cause(account, &created.id, Cause::You);
         let has_names = provider_info(acct.provider).map(|i| i.has_names).unwrap_or(true);
         if !has_names {
             let (id, label) = (created.id.clone(), name.trim().to_string());
@@ -70,9 +82,16 @@ impl Hangar {
         Ok(with_label(created, &self.storage.labels(account)?))
     }
 
+    /// An action the user asked for (`hangarctl`); see [`Hangar::act_for`].
     pub async fn act(&self, account: &str, id: &str, action: Action) -> Result<()> {
+        self.act_for(Cause::You, account, id, action).await
+    }
+
+    /// An action on behalf of `cause`, whom the timeline will name for what follows.
+    pub async fn act_for(&self, cause: Cause, account: &str, id: &str, action: Action) -> Result<()> {
         check_workspace_id(id)?;
         let p = self.provider(account).await?;
+        self.record_cause(account, id, cause);
         match action {
             Action::Start => p.start(id).await,
             Action::Stop => p.stop(id).await,

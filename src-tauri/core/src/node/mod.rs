@@ -4,8 +4,11 @@
 //! Operations that change something go through it with their [`Origin`]; it tells the
 //! watcher and the policy itself. The desktop shell and `hangarctl watch` only render events.
 
+mod auto_stop;
+mod budget;
 mod event;
 pub mod names;
+mod note_action;
 pub mod policy;
 mod session;
 
@@ -18,12 +21,14 @@ use tokio::sync::broadcast;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::hangar::Hangar;
+use crate::history::{Cause, WorkspaceDetails};
 use crate::model::{Account, Action, Workspace};
 use crate::secrets::Credentials;
 use crate::settings::Settings;
 use crate::watcher::{Snapshot, StateChange, Watcher};
 
 pub use event::NodeEvent;
+pub use note_action::FollowUp;
 pub use policy::{Origin, Policy};
 use session::Session;
 pub use session::{Demo, OpenProfile};
@@ -35,6 +40,15 @@ pub struct Node {
     settings: Mutex<Settings>,
     policy: Mutex<Policy>,
     events: broadcast::Sender<NodeEvent>,
+}
+
+/// Whom a workspace's timeline names for what an operation from `origin` brings about.
+fn cause_of(origin: Origin) -> Cause {
+    match origin {
+        Origin::Window | Origin::Cli => Cause::You,
+        Origin::Tray => Cause::Tray,
+        Origin::Policy => Cause::Policy,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -50,13 +64,15 @@ impl Node {
 
     pub fn with_clock(hangar: Arc<Hangar>, demo: Option<Demo>, clock: Arc<dyn Clock>) -> Arc<Node> {
         let settings = hangar.storage().settings();
+        let mut policy = Policy::with_minute(policy::policy_minute());
+        policy.restore_alerted(hangar.storage().budget_alerts());
         let session = Arc::new(Session::new(hangar, demo, settings.refresh.into(), clock.clone()));
         let node = Arc::new(Node {
             clock,
             runtime: tokio::runtime::Handle::current(),
             session: Mutex::new(session.clone()),
             settings: Mutex::new(settings),
-            policy: Mutex::default(),
+            policy: Mutex::new(policy),
             events: broadcast::channel(1024).0,
         });
         session.launch(&node);
@@ -96,6 +112,7 @@ impl Node {
     pub fn replace(self: &Arc<Self>, hangar: Arc<Hangar>, demo: Option<Demo>) {
         let settings = hangar.storage().settings();
         *lock(&self.settings) = settings.clone();
+        lock(&self.policy).restore_alerted(hangar.storage().budget_alerts());
         let session = Arc::new(Session::new(hangar, demo, settings.refresh.into(), self.clock.clone()));
         session.launch(self);
         let demo = session.demo.is_some();
@@ -117,6 +134,10 @@ impl Node {
     /// tells everyone. Returns what was saved.
     pub fn save_settings(&self, settings: Settings, origin: Origin) -> Result<Settings> {
         tracing::debug!(?origin, "saving settings");
+        // Prices and limits are refused rather than clamped: a moved price would be a made-up one.
+        settings.rates.validate()?;
+        settings.budgets.validate()?;
+        settings.auto_stop.validate()?;
         let settings = settings.clamped();
         let session = self.session();
         session.hangar.storage().save_settings(&settings)?;
@@ -152,9 +173,15 @@ impl Node {
     // --- workspaces -----------------------------------------------------------------------
 
     pub async fn act(&self, origin: Origin, account: &str, id: &str, action: Action) -> Result<()> {
+        self.act_as(origin, cause_of(origin), account, id, action).await
+    }
+
+    /// [`Node::act`] with the cause the timeline names given apart from the origin the
+    /// policy sees (a notification's button: outside the window, yet the user's own act).
+    async fn act_as(&self, origin: Origin, cause: Cause, account: &str, id: &str, action: Action) -> Result<()> {
         let session = self.session();
         lock(&self.policy).acted(origin, account, id, self.clock.now());
-        let done = session.hangar.act(account, id, action).await;
+        let done = session.hangar.act_for(cause, account, id, action).await;
         session.watcher.acted(account);
         done
     }
@@ -168,6 +195,7 @@ impl Node {
     ) -> Result<Workspace> {
         let session = self.session();
         let w = session.hangar.create(account, name, values).await?;
+        session.hangar.record_cause(account, &w.id, cause_of(origin));
         lock(&self.policy).acted(origin, account, &w.id, self.clock.now());
         session.watcher.acted(account);
         Ok(w)
@@ -182,9 +210,15 @@ impl Node {
     ) -> Result<()> {
         let session = self.session();
         lock(&self.policy).acted(origin, account, id, self.clock.now());
+        session.hangar.record_cause(account, id, cause_of(origin));
         session.hangar.update(account, id, values).await?;
         session.watcher.acted(account);
         Ok(())
+    }
+
+    /// One workspace with its timeline and spend (the details panel).
+    pub async fn details(&self, account: &str, id: &str) -> Result<WorkspaceDetails> {
+        self.session().hangar.details(account, id).await
     }
 
     // --- accounts -------------------------------------------------------------------------
@@ -284,10 +318,14 @@ impl Node {
         }
     }
 
-    fn remind(&self, workspaces: &[Workspace]) {
-        let settings = self.settings().notifications;
-        if let Some(note) = lock(&self.policy).gpu_reminder(workspaces, self.clock.now(), &settings) {
+    /// After each poll: the GPU reminder, budgets and the stop policy.
+    fn remind(self: &Arc<Self>, snap: &Snapshot) {
+        let settings = self.settings();
+        if let Some(note) = lock(&self.policy).gpu_reminder(&snap.workspaces, self.clock.now(), &settings.notifications)
+        {
             self.emit(NodeEvent::Notify(note));
         }
+        self.check_budgets(snap, &settings);
+        self.step_auto_stop(snap, &settings);
     }
 }

@@ -82,7 +82,7 @@ async fn pump(node: Weak<Node>, feeds: Feeds) {
                 let snap = snapshots.borrow_and_update().clone();
                 polls.borrow_and_update();
                 let Some(n) = node.upgrade() else { return };
-                n.remind(&snap.workspaces);
+                n.remind(&snap);
                 n.emit(NodeEvent::Snapshot(snap));
             }
             change = changes.recv() => match change {
@@ -97,7 +97,8 @@ async fn pump(node: Weak<Node>, feeds: Feeds) {
                 if polled.is_err() { return; }
                 let refreshed = polls.borrow_and_update().clone();
                 let Some(n) = node.upgrade() else { return };
-                n.remind(&snapshots.borrow().workspaces);
+                let snap = snapshots.borrow().clone();
+                n.remind(&snap);
                 n.emit(NodeEvent::Refreshed(refreshed));
             }
             _ = sleep(wait) => {

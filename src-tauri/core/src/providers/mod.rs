@@ -9,6 +9,7 @@ use crate::provider::ProviderKind;
 pub mod aether;
 pub mod anyscale;
 pub mod exalsius;
+pub mod figures;
 pub mod mage_pro;
 pub mod paging;
 pub mod rest;

@@ -3,13 +3,19 @@
 // desktop app never loads it. Query options: `?empty` (no workspaces), `?fail` (one account
 // fails to refresh), `?slow` (the first snapshot arrives late, so the cached cards show),
 // `?many=N` (N generated workspaces instead, for tests/bench), `?real` (the accounts are the
-// user's own, not demo clouds), `?teams` (a second account, on another provider). A base URL
+// user's own, not demo clouds), `?teams` (a second account, on another provider), `?credits`
+// (an Anyscale account, priced by its vendor in credits, with an idle countdown). A base URL
 // on refused.example.test answers 401; the VS Code link of ml-research · c3d4e5f6 needs an
-// SSH alias, so it asks about `~/.ssh/config` first.
+// SSH alias, so it asks about `~/.ssh/config` first. Money: the demo's rate table prices the
+// Aether workspaces ("your rates"); exalsius reports its own ("vendor"). Each workspace keeps a
+// timeline of its transitions with who caused them; `globalThis.__hangarTray(id, action)` acts
+// as the tray would, for tests.
 import { BackendError, type Backend } from './index';
 import type { Account } from '../bindings/Account';
+import type { Action } from '../bindings/Action';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import { ErrorCodes } from '../bindings/errorCodes';
+import { isTransitional } from '../format';
 import type { Form } from '../bindings/Form';
 import type { ForwardInfo } from '../bindings/ForwardInfo';
 import type { Link } from '../bindings/Link';
@@ -19,6 +25,10 @@ import type { Settings } from '../bindings/Settings';
 import { settingsDefaults } from '../bindings/settingsDefaults';
 import type { Snapshot } from '../bindings/Snapshot';
 import type { StateChange } from '../bindings/StateChange';
+import type { Cause } from '../bindings/Cause';
+import type { Totals } from '../bindings/Totals';
+import type { Transition } from '../bindings/Transition';
+import type { WorkspaceDetails } from '../bindings/WorkspaceDetails';
 import type { Workspace } from '../bindings/Workspace';
 import type { WorkspaceState } from '../bindings/WorkspaceState';
 
@@ -75,6 +85,39 @@ function actionsFor(state: WorkspaceState): Workspace['actions'] {
   return [];
 }
 
+/** The demo's own prices: what a user would have typed into Settings. */
+const DEMO_RATES: Settings['rates'] = { currency: 'USD', gpu_per_hour: { 'a100-40gb': 1.29, a10: 0.75, h100: 2.49 }, cpu_core_per_hour: 0.02, memory_gib_per_hour: 0.005 };
+/** exalsius reports its own `costs_per_hour`: these stand in for it. */
+const VENDOR_RATES: Record<string, { rate: number; currency: string }> = {
+  'e1f2a3b4-0004': { rate: 2.19, currency: 'USD' },
+  // Anyscale's `anyscale_credits_per_hour`, head plus workers.
+  'ses_7x2k9qfm': { rate: 4.5, currency: 'credits' },
+};
+
+/** A rate from the user's table, priced whole or not at all (as the core does). */
+function yourRate(w: Workspace, rates: Settings['rates']): number | null {
+  const { gpu, cpus, memory_gb } = w.hardware;
+  if (!gpu && cpus == null && memory_gb == null) return null;
+  let total = 0;
+  if (gpu) {
+    const price = Object.entries(rates.gpu_per_hour).find(([k]) => k.toLowerCase() === gpu.kind.toLowerCase())?.[1];
+    if (price == null) return null;
+    total += price * gpu.count;
+  }
+  for (const [amount, price] of [[cpus, rates.cpu_core_per_hour], [memory_gb, rates.memory_gib_per_hour]] as const) {
+    if (amount == null) continue;
+    if (price == null) return null;
+    total += amount * price;
+  }
+  return total;
+}
+
+function startOfDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
 export function memoryBackend(): Backend {
   let workspaces: Workspace[] = params.has('empty')
     ? []
@@ -95,23 +138,106 @@ export function memoryBackend(): Backend {
       workspaces.push({ ...ws(id, name, state, state === 'running' ? 'h100' : null, 4, 16, 1), account: 'team-exalsius', provider: 'exalsius' });
     }
   }
+  if (params.has('credits')) {
+    accounts.push({ name: 'ml-anyscale', provider: 'anyscale', base_url: null, options: {} });
+    workspaces.push({ ...ws('ses_7x2k9qfm', 'fine-tune', 'running', 'a10g', 8, 32, 0), account: 'ml-anyscale', provider: 'anyscale', hardware: { label: 'head + 2 × g5.xlarge', cpus: null, memory_gb: null, gpu: { kind: 'a10g', count: 2 } } });
+  }
   if (params.has('fail')) accounts.push({ name: 'team-cloud', provider: 'aether', base_url: 'https://api.example.test', options: {} });
+  const now = Date.now();
+  /** When each running workspace last started, and the demo's deadlines. */
+  const startedAt = new Map<string, number>([['b2c3d4e5-0001', now - 3 * 3600_000 + 90_000], ['c3d4e5f6-0002', now - 2 * 3600_000 - 10 * 60_000], ['e1f2a3b4-0004', now - 5 * 3600_000], ['ses_7x2k9qfm', now - 95 * 60_000]]);
+  const deadlines = new Map<string, Pick<Workspace, 'stops_at' | 'idle_stop_minutes'>>([
+    ['b2c3d4e5-0001', { stops_at: null, idle_stop_minutes: 10 }],
+    ['c3d4e5f6-0002', { stops_at: new Date(now + 47 * 60_000).toISOString(), idle_stop_minutes: 30 }],
+    // `idle_time_remaining_seconds` of an Anyscale cluster with a 2 h idle timeout.
+    ['ses_7x2k9qfm', { stops_at: new Date(now + 118 * 60_000).toISOString(), idle_stop_minutes: 120 }],
+  ]);
+  const timelines = new Map<string, Transition[]>();
+  const record = (id: string, from: WorkspaceState | null, to: WorkspaceState, cause: Cause, at = Date.now()) => {
+    const list = timelines.get(id) ?? [];
+    list.push({ at: new Date(at).toISOString(), from, to, cause });
+    timelines.set(id, list.slice(-50));
+  };
+  for (const w of workspaces) {
+    const created = Date.parse(w.created_at ?? '') || now - 86400_000;
+    record(w.id, null, 'pending', 'you', created);
+    record(w.id, 'pending', 'running', 'vendor', created + 90_000);
+    if (w.state === 'stopped') record(w.id, 'running', 'stopped', 'vendor', created + 3600_000);
+    else if (w.state === 'running' && (startedAt.get(w.id) ?? 0) - created > 2 * 3600_000) {
+      // Stopped once by a policy, started again by the user.
+      const started = startedAt.get(w.id)!;
+      record(w.id, 'running', 'stopping', 'policy', (created + started) / 2);
+      record(w.id, 'stopping', 'stopped', 'policy', (created + started) / 2 + 40_000);
+      record(w.id, 'stopped', 'starting', 'you', started - 60_000);
+      record(w.id, 'starting', 'running', 'you', started);
+    }
+  }
+  /** Who caused the transition in flight, for the steps that follow it. */
+  const causes = new Map<string, Cause>();
+
+  const priced = (w: Workspace): Workspace => {
+    const vendor = VENDOR_RATES[w.id];
+    const running = w.state === 'running';
+    const rate = vendor?.rate ?? yourRate(w, settings.rates);
+    const since = startedAt.get(w.id);
+    const out: Workspace = { ...w, started_at: since ? new Date(since).toISOString() : null, stops_at: null, idle_stop_minutes: null };
+    if (rate == null) return { ...out, rate: null, currency: null, rate_source: 'unknown', spent: null };
+    out.rate = running ? rate : 0;
+    out.currency = vendor?.currency ?? settings.rates.currency;
+    out.rate_source = vendor != null ? 'vendor' : 'your-rates';
+    out.spent = running && since ? (rate * (Date.now() - since)) / 3600_000 : null;
+    out.spent_estimated = vendor == null && w.id === 'c3d4e5f6-0002';
+    if (running) Object.assign(out, deadlines.get(w.id) ?? { stops_at: null, idle_stop_minutes: w.provider === 'aether' ? 10 : null });
+    return out;
+  };
+  const totals = (list: Workspace[]): Totals => {
+    const running = list.filter((w) => w.state === 'running');
+    const spend = new Map<string, Totals['spend'][number]>();
+    const accounts: Totals['accounts'] = {};
+    const today = startOfDay(Date.now());
+    for (const w of running) {
+      if (w.rate == null || !w.currency) continue;
+      const since = Math.max(startedAt.get(w.id) ?? Date.now(), today);
+      const spentToday = (w.rate * (Date.now() - since)) / 3600_000;
+      const add = (s: Totals['spend'][number] | undefined) => {
+        const out = s ?? { currency: w.currency!, per_hour: 0, today: 0, week: 0, month: 0, estimated: false };
+        out.per_hour += w.rate!;
+        out.today += spentToday;
+        out.week += w.spent ?? 0;
+        out.month += w.spent ?? 0;
+        out.estimated ||= w.spent_estimated;
+        return out;
+      };
+      spend.set(w.currency, add(spend.get(w.currency)));
+      accounts[w.account] = add(accounts[w.account]);
+    }
+    return {
+      running: running.length,
+      gpus: running.reduce((n, w) => n + (w.hardware.gpu?.count ?? 0), 0),
+      unpriced: running.filter((w) => w.rate == null).length,
+      spend: [...spend.values()],
+      accounts,
+    };
+  };
   const snapListeners = new Set<(s: Snapshot) => void>();
   const changeListeners = new Set<(c: StateChange) => void>();
   const settingsListeners = new Set<(s: Settings) => void>();
   let stale = true;
 
-  const snapshot = (): Snapshot => ({
-    workspaces: structuredClone(workspaces),
+  const snapshot = (): Snapshot => {
+    const list = workspaces.map(priced);
+    return {
+    workspaces: structuredClone(list),
     failures: params.has('fail')
       ? [{ account: 'team-cloud', error: { code: ErrorCodes.Unauthorized, message: 'Aether (GET /workspaces) answered 401 Unauthorized: Unauthorized', field: null, retry_after_secs: null } }]
       : [],
     accounts: accounts.map((a) => ({ account: a.name, last_success: a.name === 'team-cloud' ? null : new Date().toISOString(), paused: a.name === 'team-cloud' })),
     stale,
     refreshed_at: stale ? null : new Date().toISOString(),
-    totals: { running: 0, gpus: 0, unpriced: 0, spend: [], accounts: {} },
-  });
-  let settings: Settings = structuredClone(settingsDefaults);
+    totals: totals(list),
+    };
+  };
+  let settings: Settings = { ...structuredClone(settingsDefaults), rates: structuredClone(DEMO_RATES) };
   const updateForm: Form = {
     fields: [
       { key: 'cpus', label: 'CPUs', kind: 'choice', required: true, choices: ['1', '2', '4', '8'].map((c) => ({ value: c, label: `${c} vCPU`, detail: null })), min: null, max: null, default: '2', help: null, group: 'hardware', secret: false },
@@ -123,6 +249,11 @@ export function memoryBackend(): Backend {
     const w = workspaces.find((w) => w.id === id);
     if (!w) return;
     const from = w.state;
+    const cause = causes.get(id) ?? 'vendor';
+    record(id, from, to, cause);
+    if (!isTransitional(to)) causes.delete(id);
+    if (to === 'running') startedAt.set(id, Date.now());
+    else startedAt.delete(id);
     Object.assign(w, ws(w.id, w.name, to, w.hardware.gpu?.kind ?? null, w.hardware.cpus ?? 2, w.hardware.memory_gb ?? 2, 0), { account: w.account, provider: w.provider, created_at: w.created_at, raw_state: raw });
     changeListeners.forEach((cb) => cb({ account: w.account, id, name: w.name, from, to, raw_state: raw, reason: null, gpu: !!w.hardware.gpu, at: new Date().toISOString() }));
     publish();
@@ -132,6 +263,23 @@ export function memoryBackend(): Backend {
     if (!w) throw fail(ErrorCodes.NotFound, `workspace ${id} not found`);
     return w;
   };
+  const act = async (id: string, action: Action, cause: Cause) => {
+    const w = find(id);
+    if (action === 'stop') {
+      if (w.state !== 'running') throw fail(ErrorCodes.Conflict, 'Workspace is not in a stoppable state');
+      causes.set(id, cause);
+      move(id, 'stopping', 'stopping');
+      setTimeout(() => move(id, 'stopped', 'stopped'), STEP_MS);
+    } else if (action === 'start') {
+      causes.set(id, cause);
+      move(id, 'starting', 'starting');
+      setTimeout(() => move(id, 'running', 'running'), STEP_MS);
+    } else if (action === 'delete') {
+      workspaces = workspaces.filter((x) => x.id !== id);
+      publish();
+    }
+  };
+  (globalThis as Record<string, unknown>).__hangarTray = (id: string, action: Action) => act(id, action, 'tray');
   const opened: string[] = [];
   const forwards: ForwardInfo[] = [];
   let forwardIds = 0;
@@ -205,23 +353,33 @@ export function memoryBackend(): Backend {
       const w = ws(id, `${name} (web-app · ${id.slice(0, 8)})`, 'pending', gpu, Number(values.cpus ?? 2), 2, 0);
       w.account = account;
       workspaces.push(w);
+      record(id, null, 'pending', 'you');
+      causes.set(id, 'you');
       publish();
       setTimeout(() => move(id, 'running', 'running'), STEP_MS * 2);
       return structuredClone(w);
     },
-    workspaceAction: async (_account, id, action) => {
-      const w = find(id);
-      if (action === 'stop') {
-        if (w.state !== 'running') throw fail(ErrorCodes.Conflict, 'Workspace is not in a stoppable state');
-        move(id, 'stopping', 'stopping');
-        setTimeout(() => move(id, 'stopped', 'stopped'), STEP_MS);
-      } else if (action === 'start') {
-        move(id, 'starting', 'starting');
-        setTimeout(() => move(id, 'running', 'running'), STEP_MS);
-      } else if (action === 'delete') {
-        workspaces = workspaces.filter((x) => x.id !== id);
-        publish();
-      }
+    workspaceAction: async (_account, id, action) => act(id, action, 'you'),
+    workspaceDetails: async (account, id) => {
+      const w = priced(find(id));
+      if (w.account !== account) throw fail(ErrorCodes.NotFound, `workspace ${id} not found in account '${account}'`);
+      const alias = w.links.find((l) => l.kind === 'vscode') ? `hangar-${id.slice(0, 8)}` : null;
+      const since = Math.max(startedAt.get(id) ?? Date.now(), startOfDay(Date.now()));
+      const details: WorkspaceDetails = {
+        ...w,
+        timeline: structuredClone(timelines.get(id) ?? []),
+        ssh_alias: alias,
+        ssh_command: alias ? `ssh ${alias}` : null,
+        spent_today: w.rate == null ? null : (w.rate * (Date.now() - since)) / 3600_000,
+        spent_week: w.rate == null ? null : (w.spent ?? 0) + (w.hardware.gpu ? 9.4 : 0.31),
+        // The vendor's record as Aether sends it, its preview token removed.
+        raw: {
+          id: w.id, project_id: 'a1b2c3d4-5678-90ab-cdef-1234567890ab', status: w.raw_state,
+          hardware: { cpu_kind: w.hardware.gpu ? 'performance' : 'shared', cpus: w.hardware.cpus ?? 8, memory_mb: (w.hardware.memory_gb ?? 32) * 1024, volume_size_gb: 10, gpu_kind: w.hardware.gpu?.kind ?? null },
+          keep_active: false, machine_id: w.state === 'running' ? 'd8901234abcd' : null, git_ref: 'main', error_message: w.error, created_at: w.created_at,
+        },
+      };
+      return details;
     },
     openWorkspace: async (_account, id, kind) => {
       const link = find(id).links.find((l) => l.kind === kind) ?? ideLink(find(id), kind);
@@ -240,7 +398,11 @@ export function memoryBackend(): Backend {
       publish();
     },
     settings: async () => structuredClone(settings),
-    saveSettings: async (s) => { settings = structuredClone(s); settingsListeners.forEach((cb) => cb(structuredClone(settings))); },
+    saveSettings: async (s) => {
+      settings = structuredClone(s);
+      settingsListeners.forEach((cb) => cb(structuredClone(settings)));
+      publish(); // the user's rates price the cards
+    },
     onSnapshot: (cb) => { snapListeners.add(cb); return () => snapListeners.delete(cb); },
     // The demo has no poll of its own: every change comes as a snapshot.
     onRefreshed: () => () => {},

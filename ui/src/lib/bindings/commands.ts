@@ -13,6 +13,7 @@ import type { Settings } from './Settings';
 import type { Snapshot } from './Snapshot';
 import type { SshInclude } from './SshInclude';
 import type { Workspace } from './Workspace';
+import type { WorkspaceDetails } from './WorkspaceDetails';
 
 /** Sends one command with its named arguments and resolves with its answer. */
 export type Invoke = (command: string, args: Record<string, unknown>) => Promise<unknown>;
@@ -47,6 +48,8 @@ export interface Commands {
   createForm(account: string, selected: { [key in string]: string }): Promise<Form>;
   createWorkspace(account: string, name: string, values: { [key in string]: string }): Promise<Workspace>;
   workspaceAction(account: string, id: string, action: Action): Promise<void>;
+  /** One workspace with the timeline Hangar observed, its spend and the vendor's record (secrets removed). */
+  workspaceDetails(account: string, id: string): Promise<WorkspaceDetails>;
   /**
    * Opens a workspace's link with the OS and answers its URL. Fails with code `consent_needed`
    * while an IDE link's SSH alias waits for the user's answer about `~/.ssh/config`.
@@ -93,6 +96,7 @@ export function commands(invoke: Invoke): Commands {
     createForm: (account, selected) => invoke('create_form', { account, selected }) as Promise<Form>,
     createWorkspace: (account, name, values) => invoke('create_workspace', { account, name, values }) as Promise<Workspace>,
     workspaceAction: (account, id, action) => invoke('workspace_action', { account, id, action }) as Promise<void>,
+    workspaceDetails: (account, id) => invoke('workspace_details', { account, id }) as Promise<WorkspaceDetails>,
     openWorkspace: (account, id, kind) => invoke('open_workspace', { account, id, kind }) as Promise<string>,
     settings: () => invoke('settings', {}) as Promise<Settings>,
     saveSettings: (settings) => invoke('save_settings', { settings }) as Promise<void>,

@@ -49,6 +49,11 @@ impl Client {
         self.rest.get(&["workspaces", id], &[]).await
     }
 
+    /// The workspace as Aether sends it, untyped (the details panel's raw record).
+    pub async fn workspace_record(&self, id: &str) -> Result<serde_json::Value> {
+        self.rest.get(&["workspaces", id], &[]).await
+    }
+
     /// The account's default hardware, where its settings can be read.
     pub async fn default_hardware(&self) -> Option<WireHardware> {
         self.rest.get::<Settings>(&["user", "settings"], &[]).await.ok().and_then(|s| s.default_hardware)

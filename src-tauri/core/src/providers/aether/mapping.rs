@@ -6,8 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use super::wire::{WireHardware, WireWorkspace};
 use super::{states, Aether};
 use crate::error::{Error, Result};
-use crate::model::{Gpu, Hardware, Link, LinkKind, ProviderId, Workspace};
+use crate::model::{Cost, Gpu, Hardware, Link, LinkKind, ProviderId, Workspace};
 use crate::providers::timestamps::parse_time;
+
+/// Aether stops a workspace after this many idle minutes unless it is kept active (its docs'
+/// default; the per-user setting that could change it is from older code, not the API).
+const IDLE_STOP_MINUTES: u32 = 10;
 
 /// Port whose preview "Open in browser" shows, unless the account sets `preview_port`.
 const DEFAULT_PREVIEW_PORT: u16 = 3000;
@@ -44,7 +48,10 @@ impl Aether {
             hardware: to_hardware(&hw),
             created_at: w.created_at.as_deref().and_then(parse_time),
             started_at: None,
-            cost: crate::model::Cost::default(),
+            cost: Cost {
+                idle_stop_minutes: (w.keep_active == Some(false)).then_some(IDLE_STOP_MINUTES),
+                ..Cost::default()
+            },
             links: self.links(&w),
             actions: states::actions(&w.status),
             details,
@@ -165,5 +172,42 @@ mod tests {
         assert_eq!(hw.memory_gb, Some(2.0));
         assert_eq!(hw.label.as_deref(), Some("2 shared CPU · 2 GB · 10 GB disk"));
         assert!(hw.gpu.is_none());
+    }
+
+    fn aether() -> Aether {
+        Aether::new(crate::provider::ProviderContext {
+            account: crate::model::Account {
+                name: "a".into(),
+                provider: ProviderId::Aether,
+                base_url: None,
+                options: BTreeMap::new(),
+            },
+            credentials: crate::secrets::Credentials::single("token", "tok"),
+            secrets: std::sync::Arc::new(crate::secrets::MemoryStore::default()),
+            http: crate::http::HttpSettings::default(),
+        })
+        .unwrap()
+    }
+
+    fn with_keep_active(value: serde_json::Value) -> Workspace {
+        let w: WireWorkspace = serde_json::from_value(serde_json::json!({
+            "id": "b2c3d4e5-6789-01ab-cdef-234567890abc", "project_id": "a1b2c3d4", "status": "running",
+            "hardware": {"cpus": 2, "memory_mb": 2048}, "keep_active": value,
+        }))
+        .expect("a malformed keep_active never fails the workspace");
+        aether().to_workspace(w, &HashMap::new())
+    }
+
+    #[test]
+    fn idle_auto_stop_unless_kept_active() {
+        assert_eq!(with_keep_active(serde_json::json!(false)).cost.idle_stop_minutes, Some(10));
+        assert_eq!(with_keep_active(serde_json::json!(true)).cost.idle_stop_minutes, None);
+        for unknown in [serde_json::json!(null), serde_json::json!("no"), serde_json::json!(0)] {
+            let w = with_keep_active(unknown.clone());
+            assert_eq!(w.cost.idle_stop_minutes, None, "{unknown}: not known, not guessed");
+            assert_eq!(w.state, crate::model::WorkspaceState::Running);
+        }
+        let w = with_keep_active(serde_json::json!(false));
+        assert_eq!((w.cost.rate, w.cost.stops_at), (None, None), "Aether reports no price and no countdown");
     }
 }

@@ -76,6 +76,10 @@ impl Provider for Aether {
         list?.into_iter().map(|w| self.decode(w, &names)).collect()
     }
 
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
+    }
+
     async fn get(&self, id: &str) -> Result<Workspace> {
         let (w, names) = tokio::join!(self.client.workspace(id), self.client.project_names());
         self.decode(w?, &names)

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::figures;
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct WireHardware {
     pub cpu_kind: Option<String>,
@@ -19,7 +21,7 @@ pub struct WireWorkspace {
     pub status: String,
     #[serde(default)]
     pub hardware: Option<WireHardware>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::flag")]
     pub keep_active: Option<bool>,
     #[serde(default)]
     pub machine_id: Option<String>,

@@ -106,6 +106,11 @@ impl Client {
         .await
     }
 
+    /// The workspace as Anyscale sends it, untyped (the details panel's raw record).
+    pub async fn workspace_record(&self, id: &str) -> Result<Value> {
+        Ok(self.rest.get::<Envelope<Value>>(&paths::workspace(id), &[]).await?.result)
+    }
+
     pub async fn workspace(&self, id: &str) -> Result<WireWorkspace> {
         Ok(self.rest.get::<Envelope<WireWorkspace>>(&paths::workspace(id), &[]).await?.result)
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::mapping::to_hardware;
+use super::mapping::{credits, to_hardware, Credits};
 use super::wire::{DecoratedSession, InstanceType, WireCloud, WireProject, WireWorkspace};
 use super::Anyscale;
 use crate::error::Result;
@@ -112,5 +112,13 @@ impl Anyscale {
         let config = compute_id.and_then(|id| self.computes.lock().ok()?.get(id).cloned());
         let catalog = cloud_id.and_then(|id| self.catalogs.lock().ok()?.get(id).cloned()).unwrap_or_default();
         config.map(|c| to_hardware(&c, &catalog)).unwrap_or_default()
+    }
+}
+
+impl Anyscale {
+    pub(super) fn credits_of(&self, compute_id: Option<&str>, cloud_id: Option<&str>) -> Option<Credits> {
+        let config = compute_id.and_then(|id| self.computes.lock().ok()?.get(id).cloned())?;
+        let catalog = cloud_id.and_then(|id| self.catalogs.lock().ok()?.get(id).cloned())?;
+        credits(&config, &catalog)
     }
 }

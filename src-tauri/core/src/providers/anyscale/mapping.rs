@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 use super::wire::{ComputeConfig, DecoratedSession, InstanceType, WireWorkspace};
 use super::{form, states, Anyscale};
 use crate::error::{Error, Result};
-use crate::model::{Gpu, Hardware, Link, LinkKind, ProviderId, Workspace, WorkspaceState};
+use crate::model::{Cost, Gpu, Hardware, Link, LinkKind, ProviderId, RateSource, Workspace, WorkspaceState};
+use crate::providers::figures;
 use crate::providers::timestamps::parse_time;
 use crate::ssh;
+
+/// Anyscale bills in its own credits, not in a currency.
+const CREDITS: &str = "credits";
 
 /// Where a workspace's project lives on the head node (`~/<project dir>`, typically `default`).
 const REMOTE_DIR: &str = "/home/ray/default";
@@ -47,11 +51,21 @@ impl Anyscale {
         if w.is_kuberay() {
             put("stack", Some("KubeRay".into()));
         }
+        let credits = self.credits_of(compute_id, w.cloud_id.as_deref());
+        if let Some(c) = credits.filter(|c| c.floor != c.ceiling) {
+            put("credits per hour", Some(format!("{} to {} as workers scale", c.floor, c.ceiling)));
+        }
         if let Some(secs) = session.and_then(|s| s.idle_time_remaining_seconds).filter(|_| raw == "Running") {
             let secs = secs.max(0);
             put("idle termination in", Some(format!("{} min", secs / 60 + i64::from(secs % 60 != 0))));
         }
         let state = states::normalize(&raw);
+        let mut cost = Cost::priced(state, credits.map(|c| c.ceiling), CREDITS, RateSource::Vendor);
+        cost.idle_stop_minutes = figures::idle_minutes(idle.map(i64::from));
+        if raw == "Running" {
+            let remaining = session.and_then(|s| s.idle_time_remaining_seconds);
+            cost.stops_at = figures::deadline(chrono::Utc::now(), remaining);
+        }
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Anyscale,
@@ -61,8 +75,8 @@ impl Anyscale {
             raw_state: raw.clone(),
             hardware: self.hardware_of(compute_id, w.cloud_id.as_deref()),
             created_at: w.created_at.as_deref().and_then(parse_time),
-            started_at: None,
-            cost: crate::model::Cost::default(),
+            started_at: w.latest_started_at.as_deref().and_then(parse_time),
+            cost,
             links: self.links(w, session),
             actions: states::actions(&raw),
             details,
@@ -149,4 +163,39 @@ pub(super) fn to_hardware(config: &ComputeConfig, catalog: &[InstanceType]) -> H
         memory_gb: amount(head_facts.and_then(|f| f.memory_in_gib)),
         gpu,
     }
+}
+
+/// Credits per hour of a compute config: the head node's plus each worker group's, from as few
+/// workers as it keeps to as many as it may scale to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Credits {
+    pub floor: f64,
+    pub ceiling: f64,
+}
+
+/// Known only when every node type is in the catalog with a credit figure and every worker
+/// group says how far it scales; a total of 0 means the cloud is not billed in credits (a
+/// customer-hosted cloud), which is no rate rather than a free one. The rate shown is the
+/// ceiling: Hangar cannot see how many workers run, and a warning should not understate.
+pub(super) fn credits(config: &ComputeConfig, catalog: &[InstanceType]) -> Option<Credits> {
+    let per_node = |t: Option<&str>| {
+        let t = t?;
+        figures::rate(catalog.iter().find(|k| k.name == t)?.anyscale_credits_per_hour)
+    };
+    let head = per_node(config.head_node_type.as_ref()?.instance_type.as_deref())?;
+    let (mut floor, mut ceiling) = (head, head);
+    for w in config.worker_node_types.as_deref().unwrap_or_default() {
+        let each = per_node(w.instance_type.as_deref())?;
+        let most = w.max_workers?;
+        let least = w.min_workers.unwrap_or(0).min(most);
+        floor += each * f64::from(least);
+        ceiling += each * f64::from(most);
+    }
+    let ceiling = figures::rate(Some(ceiling)).filter(|c| *c > 0.0)?;
+    Some(Credits { floor: round(floor), ceiling: round(ceiling) })
+}
+
+/// Sums of binary fractions pick up noise (0.1 + 0.2); credits are quoted to a few places.
+fn round(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
 }

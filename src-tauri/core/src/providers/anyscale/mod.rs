@@ -139,6 +139,10 @@ impl Provider for Anyscale {
         rows.iter().map(|w| self.decode(w, None)).collect()
     }
 
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
+    }
+
     async fn get(&self, id: &str) -> Result<Workspace> {
         let w = self.client.workspace(id).await?;
         let session = self.session(&w).await;

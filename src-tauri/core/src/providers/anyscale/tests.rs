@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::client::to_value;
-use super::mapping::{to_hardware, tunnel_host};
+use super::mapping::{credits, to_hardware, tunnel_host};
 use super::wire::*;
 use super::*;
 use crate::http::HttpSettings;
@@ -221,4 +221,118 @@ fn a_stopped_workspace_has_no_ide_link() {
     let p = provider("sss_test").unwrap();
     let w: WireWorkspace = serde_json::from_str(&WORKSPACE.replace("\"Running\"", "\"Terminated\"")).unwrap();
     assert!(p.to_workspace(&w, None).links.iter().all(|l| l.kind == LinkKind::Browser));
+}
+
+fn catalog_with(credits: &[(&str, serde_json::Value)]) -> Vec<InstanceType> {
+    credits
+        .iter()
+        .map(|(name, c)| {
+            serde_json::from_value(json!({"name": name, "cpu_count": 8, "memory_in_gib": 32.0,
+                "gpu_type": null, "gpu_count": 0, "anyscale_credits_per_hour": c}))
+            .expect("a malformed credit figure never fails the catalog")
+        })
+        .collect()
+}
+
+fn config(workers: serde_json::Value) -> ComputeConfig {
+    serde_json::from_value(json!({"cloud_id": "cld_abc123",
+        "head_node_type": {"name": "head", "instance_type": "m5.2xlarge"}, "worker_node_types": workers}))
+    .unwrap()
+}
+
+#[test]
+fn credits_add_the_head_and_each_worker_group_up_to_its_maximum() {
+    let catalog = catalog_with(&[("m5.2xlarge", json!(0.5)), ("g5.12xlarge", json!(6.0))]);
+    let head_only = credits(&config(json!([])), &catalog).unwrap();
+    assert_eq!((head_only.floor, head_only.ceiling), (0.5, 0.5));
+    let scaling = config(json!([{"name": "gpu", "instance_type": "g5.12xlarge", "min_workers": 1, "max_workers": 2}]));
+    let c = credits(&scaling, &catalog).unwrap();
+    assert_eq!((c.floor, c.ceiling), (6.5, 12.5));
+}
+
+#[test]
+fn credits_are_unknown_unless_every_part_is_known() {
+    let catalog = catalog_with(&[("m5.2xlarge", json!(0.5))]);
+    let unknown_type =
+        config(json!([{"name": "gpu", "instance_type": "g5.12xlarge", "min_workers": 0, "max_workers": 2}]));
+    assert_eq!(credits(&unknown_type, &catalog), None, "a worker type missing from the catalog");
+    let catalog = catalog_with(&[("m5.2xlarge", json!(0.5)), ("g5.12xlarge", json!(6.0))]);
+    let unbounded = config(json!([{"name": "gpu", "instance_type": "g5.12xlarge", "min_workers": 0}]));
+    assert_eq!(credits(&unbounded, &catalog), None, "no maximum: no ceiling");
+    for bad in [json!("0.5"), json!(-1.0), json!("NaN"), json!(1e300), json!(null), json!({"v": 1})] {
+        let catalog = catalog_with(&[("m5.2xlarge", bad.clone())]);
+        assert_eq!(credits(&config(json!([])), &catalog), None, "{bad}");
+    }
+    // The contract's catalog bills customer-hosted types 0 credits: no rate, not a free one.
+    let free = catalog_with(&[("m5.2xlarge", json!(0.0))]);
+    assert_eq!(credits(&config(json!([])), &free), None);
+}
+
+fn priced_provider(state: &str) -> (Anyscale, WireWorkspace) {
+    let p = provider("sss_test").unwrap();
+    p.computes.lock().unwrap().insert(
+        "cpt_abc123".into(),
+        config(json!([{"name": "gpu", "instance_type": "g5.12xlarge", "min_workers": 0, "max_workers": 2}])),
+    );
+    p.catalogs
+        .lock()
+        .unwrap()
+        .insert("cld_abc123".into(), catalog_with(&[("m5.2xlarge", json!(0.5)), ("g5.12xlarge", json!(6.0))]));
+    let mut w: WireWorkspace = serde_json::from_str(WORKSPACE).unwrap();
+    w.state = Some(state.into());
+    (p, w)
+}
+
+#[test]
+fn the_contract_example_carries_start_time_rate_and_idle_deadline() {
+    let (p, w) = priced_provider("Running");
+    let s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
+    let before = chrono::Utc::now();
+    let ws = p.to_workspace(&w, Some(&s.result));
+    let after = chrono::Utc::now();
+    assert_eq!(ws.started_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-01-02T08:00:00+00:00"));
+    assert_eq!(ws.cost.rate, Some(12.5));
+    assert_eq!(ws.cost.currency.as_deref(), Some("credits"));
+    assert_eq!(ws.cost.rate_source, crate::model::RateSource::Vendor);
+    assert_eq!(ws.cost.idle_stop_minutes, Some(120));
+    let stops = ws.cost.stops_at.expect("a running cluster's idle countdown is a deadline");
+    let secs = chrono::Duration::seconds(5400);
+    assert!(stops >= before + secs && stops <= after + secs, "{stops} is 90 min after the read");
+    assert_eq!(ws.details["credits per hour"], "0.5 to 12.5 as workers scale");
+    assert_eq!(ws.cost.spent, None, "Anyscale reports no spend");
+}
+
+#[test]
+fn a_listed_row_has_the_idle_policy_but_no_countdown() {
+    let (p, w) = priced_provider("Running");
+    let ws = p.to_workspace(&w, None);
+    assert_eq!((ws.cost.idle_stop_minutes, ws.cost.stops_at), (Some(120), None));
+    assert_eq!(ws.cost.rate, Some(12.5));
+}
+
+#[test]
+fn a_terminated_workspace_costs_nothing_and_has_no_deadline() {
+    let (p, w) = priced_provider("Terminated");
+    let s: Envelope<DecoratedSession> = serde_json::from_str(SESSION).unwrap();
+    let ws = p.to_workspace(&w, Some(&s.result));
+    assert_eq!((ws.cost.rate, ws.cost.currency.as_deref()), (Some(0.0), Some("credits")));
+    assert_eq!(ws.cost.stops_at, None);
+}
+
+#[test]
+fn malformed_idle_figures_are_dropped_not_fatal() {
+    for (idle, remaining) in
+        [(json!("120"), json!("5400")), (json!(-5), json!(-1)), (json!(1.5), json!(1e300)), (json!(null), json!({}))]
+    {
+        let mut row: serde_json::Value = serde_json::from_str(WORKSPACE).unwrap();
+        row["idle_timeout_minutes"] = idle.clone();
+        let w: WireWorkspace = serde_json::from_value(row).expect("the row still parses");
+        let mut session: serde_json::Value = serde_json::from_str(SESSION).unwrap();
+        session["result"]["idle_timeout"] = idle.clone();
+        session["result"]["idle_time_remaining_seconds"] = remaining.clone();
+        let s: Envelope<DecoratedSession> = serde_json::from_value(session).expect("the session still parses");
+        let ws = provider("sss_test").unwrap().to_workspace(&w, Some(&s.result));
+        assert_eq!((ws.cost.idle_stop_minutes, ws.cost.stops_at), (None, None), "{idle} / {remaining}");
+        assert_eq!(ws.cost.rate, None, "nothing in the caches: no rate");
+    }
 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::providers::figures;
+
 /// `{"result": …}`: every single-object answer.
 #[derive(Debug, Deserialize)]
 pub struct Envelope<T> {
@@ -56,7 +58,7 @@ pub struct WireWorkspace {
     pub state: Option<String>,
     #[serde(default)]
     pub latest_started_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::whole_u32")]
     pub idle_timeout_minutes: Option<u32>,
     #[serde(default)]
     pub vscode_url: Option<String>,
@@ -91,9 +93,9 @@ pub struct MiniUser {
 pub struct DecoratedSession {
     #[serde(default)]
     pub compute_template_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::whole_u32")]
     pub idle_timeout: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::whole")]
     pub idle_time_remaining_seconds: Option<i64>,
     #[serde(default)]
     pub jupyter_notebook_url: Option<String>,
@@ -195,6 +197,9 @@ pub struct InstanceType {
     pub gpu_type: Option<String>,
     #[serde(default)]
     pub gpu_count: Option<u32>,
+    /// What one node of this type costs per hour; 0 where Anyscale does not bill it in credits.
+    #[serde(default, deserialize_with = "figures::number")]
+    pub anyscale_credits_per_hour: Option<f64>,
 }
 
 /// `ClusterEnvironmentBuild` (and the answer of `get_or_create_build_from_image_uri`).

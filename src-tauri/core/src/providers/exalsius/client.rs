@@ -86,6 +86,12 @@ impl Client {
         self.get(&["workspaces"], &[]).await
     }
 
+    /// The workspace as exalsius sends it, untyped (the details panel's raw record).
+    pub async fn workspace_record(&self, id: &str) -> Result<serde_json::Value> {
+        let mut answer: serde_json::Value = self.get(&["workspace", id], &[]).await?;
+        Ok(answer.get_mut("workspace").map(serde_json::Value::take).unwrap_or(answer))
+    }
+
     pub async fn workspace(&self, id: &str) -> Result<WireWorkspace> {
         Ok(self.get::<WorkspaceResponse>(&["workspace", id], &[]).await?.workspace)
     }

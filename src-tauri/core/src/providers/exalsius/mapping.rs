@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use super::wire::{AccessInfo, NodeHardware, WireWorkspace};
 use super::{states, Exalsius};
 use crate::error::{Error, Result};
-use crate::model::{Gpu, Hardware, Link, LinkKind, ProviderId, Workspace, WorkspaceState};
+use crate::model::{Cost, Gpu, Hardware, Link, LinkKind, ProviderId, RateSource, Workspace, WorkspaceState};
 use crate::providers::timestamps::parse_time;
 use crate::ssh;
+
+/// The API prices nodes in USD (`price_per_hour`); a cluster's costs are its nodes'.
+const USD: &str = "USD";
 
 /// Where the VS Code dev container mounts the workspace volume.
 const REMOTE_DIR: &str = "/workspace";
@@ -54,6 +57,19 @@ impl Exalsius {
             put(&k, Some(v));
         }
         let id = w.id.clone().filter(|i| !i.is_empty());
+        let cluster_cost = self.cluster_cost(w.cluster_id.as_deref());
+        let own = cluster_cost.as_ref().filter(|c| c.hosts_only(id.as_deref()));
+        if let Some(c) = cluster_cost.as_ref().filter(|_| own.is_none()) {
+            let sharing = c.hosts.as_ref().map_or(String::new(), |h| format!(", shared by {} workspaces", h.len()));
+            put("cluster cost", c.per_hour.map(|r| format!("{r} {USD}/h{sharing}")));
+        }
+        // `current_costs` is the cluster's since it was made, not the workspace's since its last
+        // start (what `spent` means): shown beside the workspace's facts, while `spent` comes
+        // from the running time Hangar keeps.
+        if let Some(so_far) = own.and_then(|c| c.so_far) {
+            put("cluster costs so far", Some(format!("{so_far} {USD}")));
+        }
+        let cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Exalsius,
@@ -63,7 +79,7 @@ impl Exalsius {
             hardware: to_hardware(w.resources.as_ref()),
             created_at: w.created_at.as_deref().and_then(parse_time),
             started_at: None,
-            cost: crate::model::Cost::default(),
+            cost,
             links,
             // Without an id there is nothing to address the workspace by.
             actions: if id.is_some() { states::actions(&raw) } else { vec![] },

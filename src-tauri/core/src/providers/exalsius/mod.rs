@@ -103,6 +103,8 @@ pub struct Exalsius {
     ssh_user: String,
     /// Cluster id → name, for the details.
     cluster_names: Mutex<HashMap<String, String>>,
+    /// Cluster id → what it costs, and when that was read.
+    cluster_costs: Mutex<lookups::ClusterCosts>,
 }
 
 /// Only the tokens are secrets worth redacting; `expires_at` is a number that may well appear
@@ -136,7 +138,13 @@ impl Exalsius {
             return Err(Error::invalid(OPT_SSH_USER, format!("'{ssh_user}' is not a user name")));
         }
         let client = Client::new(http, ctx.credentials, auth, ctx.secrets, &ctx.account.name);
-        Ok(Exalsius { account: ctx.account, client, ssh_user, cluster_names: Mutex::default() })
+        Ok(Exalsius {
+            account: ctx.account,
+            client,
+            ssh_user,
+            cluster_names: Mutex::default(),
+            cluster_costs: Mutex::default(),
+        })
     }
 }
 
@@ -155,6 +163,10 @@ impl Provider for Exalsius {
         }
         self.learn_clusters(&list.workspaces).await;
         list.workspaces.iter().map(|w| self.decode(w)).collect()
+    }
+
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
     }
 
     async fn get(&self, id: &str) -> Result<Workspace> {

@@ -153,3 +153,78 @@ fn two_workspaces_with_one_name_get_their_own_ssh_alias() {
     assert_ne!(alias(&first), alias(&twin));
     assert_eq!(alias(&first), crate::ssh::alias("acme", &first.name, &first.id), "the alias Hangar::open writes");
 }
+
+/// The contract's §6.1 cluster, hosting the §4.2 workspace (or others too).
+fn cluster(deployments: serde_json::Value, per_hour: serde_json::Value, so_far: serde_json::Value) -> WireCluster {
+    let mut c = serde_json::json!({"id": "3f0c9a4e-8d2b-4c1e-9f6a-2b7d5e8c1a90", "name": "lab-cluster",
+       "cluster_status": "READY", "cluster_type": "REMOTE", "created_at": "2026-04-20T08:00:00Z",
+       "owner_username": "ada@example.com", "k8s_version": "1.30",
+       "workspace_deployments": deployments, "costs_per_hour": per_hour, "current_costs": so_far});
+    if per_hour.is_null() {
+        c.as_object_mut().unwrap().remove("costs_per_hour");
+    }
+    serde_json::from_value(c).expect("a malformed cost never fails the cluster")
+}
+
+fn sole() -> serde_json::Value {
+    serde_json::json!([{"workspace_id": "5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03", "workspace_name": "jupyter-brave-otter",
+        "workspace_template": "jupyter-notebook-template", "owner": "ada"}])
+}
+
+fn with_cluster(c: WireCluster, status: &str) -> Workspace {
+    let p = provider(&[]).unwrap();
+    p.cluster_costs.lock().unwrap().by_id.insert(c.id.clone().unwrap(), lookups::ClusterCost::of(&c));
+    let mut w = workspace(WORKSPACE);
+    w.workspace_status = Some(status.into());
+    p.to_workspace(&w)
+}
+
+#[test]
+fn a_workspace_alone_on_its_cluster_carries_the_clusters_costs() {
+    let ws = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "RUNNING");
+    assert_eq!((ws.cost.rate, ws.cost.currency.as_deref()), (Some(1.2), Some("USD")));
+    assert_eq!(ws.cost.rate_source, crate::model::RateSource::Vendor);
+    assert_eq!(ws.cost.spent, None, "the cluster's costs since it was made are not the workspace's since its start");
+    assert_eq!(ws.details["cluster costs so far"], "30.5 USD");
+    let stopped = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "STOPPED");
+    assert_eq!(stopped.cost.rate, Some(0.0), "a stopped workspace costs nothing per hour");
+    let failed = with_cluster(cluster(sole(), serde_json::json!(1.2), serde_json::json!(30.5)), "FAILED");
+    assert_eq!((failed.cost.rate, failed.cost.currency), (None, None));
+}
+
+#[test]
+fn a_shared_cluster_is_not_split_into_made_up_shares() {
+    let two = serde_json::json!([{"workspace_id": "5b0f3c1e-2a47-4d8e-9c61-7f2e4a9b1d03"}, {"workspace_id": "other"}]);
+    let ws = with_cluster(cluster(two, serde_json::json!(1.2), serde_json::json!(30.5)), "RUNNING");
+    assert_eq!((ws.cost.rate, ws.cost.spent), (None, None));
+    assert_eq!(ws.details["cluster cost"], "1.2 USD/h, shared by 2 workspaces");
+    let someone_else = serde_json::json!([{"workspace_id": "other"}]);
+    let ws = with_cluster(cluster(someone_else, serde_json::json!(1.2), serde_json::json!(3.0)), "RUNNING");
+    assert_eq!(ws.cost.rate, None, "the cluster lists another workspace");
+    let unlisted =
+        with_cluster(cluster(serde_json::Value::Null, serde_json::json!(1.2), serde_json::json!(3.0)), "RUNNING");
+    assert_eq!(unlisted.cost.rate, None, "who shares the cluster is unknown");
+}
+
+#[test]
+fn absent_or_malformed_cluster_costs_are_unknown_and_the_workspace_still_maps() {
+    let null = serde_json::Value::Null;
+    for (per_hour, so_far) in [
+        (null.clone(), null.clone()),
+        (serde_json::json!("1.2"), serde_json::json!("30.5")),
+        (serde_json::json!(-1.2), serde_json::json!(-30.5)),
+        (serde_json::json!(1e300), serde_json::json!(1e300)),
+        (serde_json::json!({"usd": 1}), serde_json::json!([1])),
+    ] {
+        let ws = with_cluster(cluster(sole(), per_hour.clone(), so_far.clone()), "RUNNING");
+        assert_eq!(
+            (ws.cost.rate, ws.cost.currency.clone(), ws.cost.spent),
+            (None, None, None),
+            "{per_hour} / {so_far}"
+        );
+        assert_eq!(ws.name, "jupyter-brave-otter");
+    }
+    let p = provider(&[]).unwrap();
+    let ws = p.to_workspace(&workspace(WORKSPACE));
+    assert_eq!(ws.cost, crate::model::Cost::default(), "no cluster read: nothing known");
+}

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::providers::figures;
+
 /// `NodeHardware`, as read: workspace resources and cluster capacity alike.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 pub struct NodeHardware {
@@ -123,6 +125,14 @@ pub struct WireCluster {
     pub cluster_type: Option<String>,
     #[serde(default)]
     pub k8s_version: Option<String>,
+    /// `{workspace_id, ...}` per workspace the cluster hosts; only counted.
+    #[serde(default)]
+    pub workspace_deployments: Option<Value>,
+    /// What the cluster costs per hour and has cost so far (the API prices nodes in USD).
+    #[serde(default, deserialize_with = "figures::number")]
+    pub costs_per_hour: Option<f64>,
+    #[serde(default, deserialize_with = "figures::number")]
+    pub current_costs: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -160,6 +160,12 @@ impl Client {
         Ok(list)
     }
 
+    /// The workspace as Mage Pro sends it, untyped (the details panel's raw record).
+    pub(super) async fn workspace_record(&self, name: &str) -> Result<Value> {
+        let mut answer = self.call(Op::Get, Method::GET, &["workspaces", name], None).await?;
+        Ok(answer.get_mut("workspace").map(Value::take).unwrap_or(answer))
+    }
+
     pub(super) async fn workspace(&self, name: &str) -> Result<WireWorkspace> {
         let answer = self.call(Op::Get, Method::GET, &["workspaces", name], None).await?;
         let w = decode::<WorkspaceOne>(answer, "GET /api/workspaces/{name}")?.workspace;

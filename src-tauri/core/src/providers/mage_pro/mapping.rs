@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::wire::{self, CreateFields, WireWorkspace};
 use super::{container, form, states, MagePro};
 use crate::model::{Link, LinkKind, ProviderId, Workspace, WorkspaceState};
+use crate::providers::figures;
 
 /// ECS workspaces serve Mage on its default port (Mage's manage page appends it).
 const ECS_PORT: u16 = 6789;
@@ -56,7 +57,12 @@ impl MagePro {
             hardware: container::to_hardware(w.container_config.as_deref()),
             created_at: None,
             started_at: None,
-            cost: crate::model::Cost::default(),
+            cost: crate::model::Cost {
+                idle_stop_minutes: policy.filter(|p| p.enable_auto_termination == Some(true)).and_then(|p| {
+                    figures::idle_minutes_from_seconds(p.max_idle_seconds.and_then(|s| i64::try_from(s).ok()))
+                }),
+                ..Default::default()
+            },
             links: links(&w, cluster_type),
             actions: states::actions(&raw, form::has_container(cluster_type)),
             details,

@@ -132,6 +132,10 @@ impl Provider for MagePro {
         Ok(list.into_iter().map(|w| self.to_workspace(w, &cluster_type)).collect())
     }
 
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
+    }
+
     async fn get(&self, id: &str) -> Result<Workspace> {
         let w = self.client.workspace(id).await?;
         Ok(self.to_workspace(w, &self.client.cluster_type().await?))

@@ -468,3 +468,26 @@ fn a_pasted_token_that_expired_is_named_before_any_call() {
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert!(err.to_string().contains("pasted") && err.to_string().contains("paste a new token"), "{err}");
 }
+
+fn with_policy(policy: serde_json::Value) -> Workspace {
+    let mut body: serde_json::Value = serde_json::from_str(WORKSPACE).unwrap();
+    body["lifecycle_config"]["termination_policy"] = policy;
+    let w: WireWorkspace = serde_json::from_value(body).expect("a malformed policy never fails the workspace");
+    provider().to_workspace(w, "k8s")
+}
+
+#[test]
+fn the_termination_policy_is_the_idle_stop() {
+    let w = map(WORKSPACE, "k8s");
+    assert_eq!(w.cost.idle_stop_minutes, Some(30), "the contract's 1800 s");
+    assert_eq!((w.cost.rate, w.cost.stops_at, w.started_at), (None, None, None), "Mage reports no price or clock");
+    let off = with_policy(json!({"enable_auto_termination": false, "max_idle_seconds": 1800}));
+    assert_eq!(off.cost.idle_stop_minutes, None, "auto-termination off");
+    for bad in [json!("1800"), json!(-1800), json!(0), json!(1e300), json!(18.5), json!(null)] {
+        let w = with_policy(json!({"enable_auto_termination": true, "max_idle_seconds": bad.clone()}));
+        assert_eq!(w.cost.idle_stop_minutes, None, "{bad}");
+        assert_eq!(w.name, "alpha");
+    }
+    let odd = with_policy(json!({"enable_auto_termination": "yes", "max_idle_seconds": 1800}));
+    assert_eq!(odd.cost.idle_stop_minutes, None, "a switch that is not a boolean is not on");
+}

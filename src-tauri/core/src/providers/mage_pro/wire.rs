@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::providers::figures;
+
 #[derive(Debug, Deserialize)]
 pub struct WorkspaceList {
     /// Required: an answer without it is not a list, never an empty one.
@@ -68,9 +70,9 @@ pub struct LifecycleConfig {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct TerminationPolicy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "figures::flag", skip_serializing_if = "Option::is_none")]
     pub enable_auto_termination: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "figures::whole_u64", skip_serializing_if = "Option::is_none")]
     pub max_idle_seconds: Option<u64>,
 }
 

@@ -63,6 +63,11 @@ impl Client {
         }
     }
 
+    /// The workspace as Strongly sends it, untyped (the details panel's raw record).
+    pub async fn workspace_record(&self, id: &str) -> Result<serde_json::Value> {
+        self.rest.get(&["workspaces", id], &[]).await
+    }
+
     pub async fn workspace(&self, id: &str) -> Result<WireWorkspace> {
         let w: WireWorkspace = self.rest.get(&["workspaces", id], &[]).await?;
         check_id(&w)?;

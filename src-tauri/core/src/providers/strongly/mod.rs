@@ -91,6 +91,10 @@ impl Provider for Strongly {
         Ok(pages?.into_iter().map(|w| self.to_workspace(w, &names)).collect())
     }
 
+    async fn record(&self, id: &str) -> Result<serde_json::Value> {
+        self.client.workspace_record(id).await
+    }
+
     async fn get(&self, id: &str) -> Result<Workspace> {
         let (w, names) = tokio::join!(self.client.workspace(id), self.client.project_names());
         Ok(self.to_workspace(w?, &names))
