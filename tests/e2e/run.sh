@@ -51,6 +51,8 @@ for _ in $(seq 150); do curl -sf "$TAURI_DRIVER_URL/status" | grep -q '"ready":t
 
 HANGAR_APP="$ROOT/target/debug/hangar" "$ROOT/tests/.venv/bin/python" "$ROOT/tests/e2e/test_app.py"
 RC=$?
+# Port forwarding to an sshd behind the demo cloud, in a second app session (it quits from its tray).
+HANGAR_APP="$ROOT/target/debug/hangar" "$ROOT/tests/.venv/bin/python" "$ROOT/tests/e2e/test_forward.py" || RC=1
 kill $TPID $NPID $DPID 2>/dev/null; kill $XPID 2>/dev/null; rm -f "$E2E_DEMO_JSON"
 # The app this run started (tauri-driver may leave it behind): only processes carrying this
 # run's E2E_DIR, never another run's app or a hangarctl someone else is running.

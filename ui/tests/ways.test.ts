@@ -150,5 +150,11 @@ describe('Forward a port', () => {
     unmount(mounted!);
     mounted = null;
     expect(buttons(await card(workspace({ links: [{ kind: 'browser', url: 'https://x.test/', label: null }] })))).not.toContain('Forward a port');
+    unmount(mounted!);
+    mounted = null;
+    // The demo clouds run no SSH servers.
+    hangar.info = { demo: true, version: 'test' };
+    expect(buttons(await card(withAlias()))).not.toContain('Forward a port');
+    hangar.info = null;
   });
 });
