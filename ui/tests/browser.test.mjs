@@ -203,6 +203,23 @@ test('IDE links, SSH command and editing a stopped workspace', async () => {
   await page.close();
 });
 
+test('the IDE chooser offers the installed IDEs, opens the one picked and remembers it', async () => {
+  const { page, errors } = await open();
+  const running = cards(page).filter({ hasText: 'web-app · b2c3d4e5' });
+  const chooser = running.getByTestId('ide-chooser');
+  await chooser.waitFor();
+  const offered = await chooser.locator('option').allTextContents();
+  assert.deepEqual(offered, ['Other IDE…', 'Cursor', 'Zed', 'JetBrains Gateway']);
+  await chooser.focus();
+  const card = await running.boundingBox();
+  await page.screenshot({ path: join(shots, 'ide-chooser.png'), clip: { x: card.x - 8, y: card.y - 8, width: card.width + 16, height: card.height + 16 } });
+  await chooser.selectOption('zed');
+  await page.waitForFunction(() => globalThis.__hangarOpened?.some((u) => u.startsWith('zed://ssh/hangar-b2c3d4e5')));
+  await running.getByTestId('ide-button').getByRole('button', { name: 'Zed' }).waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('settings switch the theme and keep notification choices', async () => {
   const { page } = await open();
   await cards(page).first().waitFor();
