@@ -8,8 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,83 +17,12 @@ use hangar_demo::{exalsius, Timing};
 use serde_json::Value;
 
 /// What a loaded 2-core machine may take to log in over ssh and notice a stop.
+#[path = "../../core/tests/common/sshd.rs"]
+mod sshd;
+
+use sshd::{free_port, http_server, keygen, Sshd};
+
 const WITHIN: Duration = Duration::from_secs(120);
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    let out = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(path).output().unwrap();
-    assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn wait_for_port(addr: SocketAddr, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not listen on {addr}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// An unprivileged-style sshd of the test's own (host key, authorized_keys, config in `dir`).
-fn sshd(dir: &Path, user_key: &Path) -> (Killed, u16) {
-    keygen(&dir.join("host_key"));
-    std::fs::copy(user_key.with_extension("pub"), dir.join("authorized_keys")).unwrap();
-    let port = free_port();
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPidFile {}\n\
-         PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
-         PermitRootLogin prohibit-password\nAllowTcpForwarding yes\n",
-        dir.join("host_key").display(),
-        dir.join("authorized_keys").display(),
-        dir.join("sshd.pid").display(),
-    );
-    std::fs::write(dir.join("sshd_config"), config).unwrap();
-    // As root, sshd insists on its privilege separation directory.
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(dir.join("sshd_config"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("sshd.log")).unwrap())
-        .spawn()
-        .expect("sshd runs (tests/setup.sh installs openssh-server)");
-    let child = Killed(child);
-    wait_for_port(SocketAddr::from(([127, 0, 0, 1], port)), "sshd");
-    (child, port)
-}
-
-/// The page the workspace serves on its side of the forward.
-fn http_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let mut request = [0u8; 1024];
-                let _ = stream.read(&mut request);
-                let body = "hello from the workspace";
-                let _ = write!(
-                    stream,
-                    "HTTP/1.0 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    port
-}
 
 fn get(url: &str) -> String {
     let addr = url.strip_prefix("http://").unwrap();
@@ -193,8 +122,9 @@ fn a_port_of_a_workspace_behind_the_demo_cloud_reaches_localhost_and_leaves_no_s
     let dir = tempfile::tempdir().unwrap();
     let user_key = dir.path().join("user_key");
     keygen(&user_key);
-    let (_sshd, sshd_port) = sshd(dir.path(), &user_key);
-    let remote_port = http_server();
+    let sshd = Sshd::start(dir.path(), &user_key);
+    let sshd_port = sshd.port();
+    let remote_port = http_server("hello from the workspace");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let demo = rt.block_on(exalsius::start(Timing::quick())).unwrap();

@@ -7,67 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 
 use hangar_demo::anyscale;
 use hangar_demo::Timing;
 use serde_json::Value;
 
-struct Sshd {
-    child: Child,
-    addr: SocketAddr,
-}
+#[path = "../../core/tests/common/sshd.rs"]
+mod sshd;
 
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    let out = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(path).output().unwrap();
-    assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// A private `sshd` on a free loopback port that accepts only `user_key`.
-fn start_sshd(dir: &Path, user_key: &Path) -> Sshd {
-    keygen(&dir.join("host_key"));
-    std::fs::copy(user_key.with_extension("pub"), dir.join("authorized_keys")).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nAuthorizedKeysFile {keys}\nPidFile {pid}\n\
-         PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
-         PermitRootLogin prohibit-password\n",
-        host = dir.join("host_key").display(),
-        keys = dir.join("authorized_keys").display(),
-        pid = dir.join("sshd.pid").display(),
-    );
-    std::fs::write(dir.join("sshd_config"), config).unwrap();
-    // As root, sshd insists on its privilege separation directory.
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(dir.join("sshd_config"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("sshd.log")).unwrap())
-        .spawn()
-        .expect("sshd runs (tests/setup.sh installs openssh-server)");
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "sshd did not listen: {}", log(dir));
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Sshd { child, addr }
-}
-
-fn log(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("sshd.log")).unwrap_or_default()
-}
+use sshd::{keygen, Sshd};
 
 struct Ctl {
     config: PathBuf,
@@ -110,7 +60,7 @@ fn vscode_link_alias_logs_in_to_the_workspace_through_the_providers_tunnel() {
     let dir = tempfile::tempdir().unwrap();
     let user_key = dir.path().join("user_key");
     keygen(&user_key);
-    let sshd = start_sshd(dir.path(), &user_key);
+    let sshd = Sshd::start(dir.path(), &user_key);
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let demo = rt.block_on(anyscale::start(Timing::quick())).unwrap();
@@ -153,7 +103,7 @@ fn vscode_link_alias_logs_in_to_the_workspace_through_the_providers_tunnel() {
         stdout.contains("hello-from-the-cluster"),
         "ssh through the alias failed: {}\nsshd: {}",
         String::from_utf8_lossy(&ssh.stderr),
-        log(dir.path())
+        sshd.log()
     );
     let connection = stdout.lines().nth(1).unwrap_or_default().trim();
     assert!(connection.ends_with(&format!(" {}", sshd.addr.port())), "the session ends at the test's sshd: {stdout}");

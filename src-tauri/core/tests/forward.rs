@@ -7,9 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hangar_core::forward::{self, ForwardSpec, Forwards};
@@ -17,55 +17,18 @@ use hangar_core::hangar::SshAlias;
 use hangar_core::watcher::Snapshot;
 use hangar_core::{ProviderId, Workspace, WorkspaceState};
 
+#[path = "common/sshd.rs"]
+mod sshd;
+
+use sshd::{free_port, http_server, keygen, Sshd};
+
 const ALIAS: &str = "hangar-fwd-test-00ff00ff";
-
-struct Sshd(Child);
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    let out = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(path).output().unwrap();
-    assert!(out.status.success(), "ssh-keygen: {}", String::from_utf8_lossy(&out.stderr));
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// An sshd of the test's own that accepts `authorized` only, and an SSH config whose `ALIAS`
 /// logs in to it as the current user with `identity`.
 fn setup(dir: &Path, identity: &Path, authorized: &Path) -> (Sshd, PathBuf) {
-    keygen(&dir.join("host_key"));
-    std::fs::copy(authorized.with_extension("pub"), dir.join("authorized_keys")).unwrap();
-    let port = free_port();
-    let sshd_config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPidFile {}\n\
-         PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
-         PermitRootLogin prohibit-password\nAllowTcpForwarding yes\n",
-        dir.join("host_key").display(),
-        dir.join("authorized_keys").display(),
-        dir.join("sshd.pid").display(),
-    );
-    std::fs::write(dir.join("sshd_config"), sshd_config).unwrap();
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(dir.join("sshd_config"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("sshd.log")).unwrap())
-        .spawn()
-        .expect("sshd runs");
-    let sshd = Sshd(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "sshd did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let sshd = Sshd::start(dir, authorized);
+    let port = sshd.port();
     let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
     let config = dir.join("ssh_config");
     std::fs::write(
@@ -80,19 +43,6 @@ fn setup(dir: &Path, identity: &Path, authorized: &Path) -> (Sshd, PathBuf) {
     )
     .unwrap();
     (sshd, config)
-}
-
-fn http_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
-            let _ = stream.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\nforward");
-        }
-    });
-    port
 }
 
 fn get(url: &str) -> String {
@@ -140,7 +90,7 @@ fn forwards_carry_a_page_and_leave_no_ssh_behind() {
     let key = dir.path().join("key");
     keygen(&key);
     let (_sshd, config) = setup(dir.path(), &key, &key);
-    let remote = http_server();
+    let remote = http_server("forward");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let forwards = Forwards::default();
 
