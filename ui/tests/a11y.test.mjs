@@ -3,40 +3,18 @@
 // browser.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname, join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startBrowser } from './harness.mjs';
 
-const dist = resolve(import.meta.dirname, '../dist');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
-let server, browser, base;
+let browser, base, close;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    const file = join(dist, path === '/' ? 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  ({ base, browser, close } = await startBrowser());
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await close?.();
 });
 
 async function open(query, scheme) {
