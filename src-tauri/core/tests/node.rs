@@ -1,5 +1,6 @@
 //! The Node against a demo cloud over real sockets: its event stream, the notification policy
-//! as operations with different origins meet it, settings held and told, the demo replaced.
+//! as operations with different origins meet it, settings held and told, the demo replaced, a
+//! notification's buttons (Stop as the user's own act, Open, a failure told as a note).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -8,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hangar_core::http::HttpSettings;
-use hangar_core::node::{Demo, Node, NodeEvent, Origin};
-use hangar_core::notifications::NoteKind;
+use hangar_core::node::{Demo, FollowUp, Node, NodeEvent, Origin};
+use hangar_core::notifications::{NoteAction, NoteKind, WorkspaceRef};
 use hangar_core::secrets::{Credentials, MemoryStore};
 use hangar_core::storage::{Paths, Storage};
-use hangar_core::{Account, Action, Hangar, ProviderId, WorkspaceState};
+use hangar_core::{Account, Action, Hangar, LinkKind, ProviderId, WorkspaceState};
 use hangar_demo::aether::{self, AetherDemo};
 use hangar_demo::Timing;
 use tokio::sync::broadcast::Receiver;
@@ -316,4 +317,67 @@ async fn the_timeline_names_who_caused_each_transition_and_survives_a_restart() 
 
     let kept = profile().ledger().record("a", &id).map(|r| r.transitions.iter().cloned().collect::<Vec<_>>());
     assert_eq!(steps(&kept.unwrap_or_default())[..seen.len()], seen[..], "the timeline is kept across restarts");
+}
+
+#[tokio::test]
+async fn stop_from_a_notification_stops_at_the_cloud_and_is_announced_as_the_users_act() {
+    let d = demo().await;
+    let (node, mut events) = settled_node(hangar_on(Storage::in_memory(), "a", &d).await).await;
+    // The window has focus: a window action would not be announced, this one is.
+    node.set_focused(true);
+    let id = node.snapshot().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap().id;
+    let stop = NoteAction::Stop { workspaces: vec![WorkspaceRef::new("a", &id)] };
+    assert_eq!(node.run_note_action(&stop).await.unwrap(), FollowUp::Nothing);
+
+    // The cloud itself says so, asked by another client.
+    let other = hangar_on(Storage::in_memory(), "b", &d).await;
+    let listed = other.list(None).await.unwrap();
+    let state = listed.workspaces.iter().find(|w| w.id == id).unwrap().state;
+    assert!(matches!(state, WorkspaceState::Stopping | WorkspaceState::Stopped), "{state:?}");
+    let note = next(&mut events, 20, |e| match e {
+        NodeEvent::Notify(n) if n.kind == NoteKind::Stopped => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(note.summary, "Workspace stopped");
+    let timeline = node.details("a", &id).await.unwrap().timeline;
+    let last = timeline.last().unwrap();
+    assert_eq!(last.cause, hangar_core::history::Cause::You, "the user's own act on the timeline: {timeline:?}");
+}
+
+#[tokio::test]
+async fn a_failed_action_is_told_as_a_note_and_open_answers_the_browser_link() {
+    let d = demo().await;
+    let (node, mut events) = settled_node(hangar_on(Storage::in_memory(), "a", &d).await).await;
+    let gone = NoteAction::Stop { workspaces: vec![WorkspaceRef::new("a", "no-such-box")] };
+    let err = node.run_note_action(&gone).await.unwrap_err();
+    let note = next(&mut events, 10, |e| match e {
+        NodeEvent::Notify(n) if n.kind == NoteKind::ActionFailed => Some(n.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(note.summary, "Could not stop");
+    assert_eq!(note.body, err.to_string(), "the note says why");
+    assert!(note.body.contains("no-such-box"), "it names the workspace: {}", note.body);
+
+    let id = node.snapshot().workspaces.into_iter().find(|w| w.state == WorkspaceState::Running).unwrap().id;
+    let open = NoteAction::Open { workspace: WorkspaceRef::new("a", &id) };
+    let FollowUp::Open(link) = node.run_note_action(&open).await.unwrap() else { panic!("a link to open") };
+    assert_eq!(link.kind, LinkKind::Browser);
+    assert_eq!(node.run_note_action(&NoteAction::Show).await.unwrap(), FollowUp::ShowWindow);
+}
+
+#[tokio::test]
+async fn bad_budgets_and_stop_limits_are_refused_by_field() {
+    let d = demo().await;
+    let (node, _events) = settled_node(hangar_on(Storage::in_memory(), "a", &d).await).await;
+    let mut s = node.settings();
+    s.budgets.all.monthly = Some(-5.0);
+    let err = node.save_settings(s, hangar_core::node::Origin::Window).unwrap_err();
+    assert_eq!(err.field(), Some("budgets.all.monthly"));
+    let mut s = node.settings();
+    s.auto_stop.accounts.insert("a".into(), 0);
+    let err = node.save_settings(s, hangar_core::node::Origin::Window).unwrap_err();
+    assert_eq!(err.field(), Some("auto_stop.accounts.a"));
+    assert_eq!(node.settings(), hangar_core::settings::Settings::default(), "nothing was saved");
 }
