@@ -238,9 +238,13 @@ pub async fn sign_out(state: State<'_, AppState>, name: String) -> Reply<Option<
     Ok(warning.map(|e| format!("Signed out; the provider could not revoke the sign-in: {e}")))
 }
 
+/// Off the main thread: finding URL handlers runs `xdg-mime` once per IDE, and a command
+/// without `async` would hold the window's event loop meanwhile.
 #[tauri::command]
-pub fn installed_ides() -> Reply<Vec<hangar_core::ide::InstalledIde>> {
-    Ok(hangar_core::platform::installed_ides())
+pub async fn installed_ides() -> Reply<Vec<hangar_core::ide::InstalledIde>> {
+    tokio::task::spawn_blocking(hangar_core::platform::installed_ides)
+        .await
+        .map_err(|e| fail(hangar_core::Error::Internal(format!("looking for IDEs: {e}"))))
 }
 
 #[tauri::command]

@@ -57,7 +57,7 @@ ipc_commands! {
     async fn update_form[state](account: String, id: String) -> Form;
     async fn update_workspace[state](account: String, id: String, values: Values) -> ();
     /// The IDEs installed here (their tool on PATH, or a registered URL handler), in the order offered.
-    fn installed_ides[]() -> Vec<InstalledIde>;
+    async fn installed_ides[]() -> Vec<InstalledIde>;
     /// Forwards a port of a running workspace to 127.0.0.1 over its SSH alias (a free local
     /// port unless given); answers once the local port answers.
     async fn start_forward[state](account: String, id: String, remote_port: u16, local_port: Option<u16>) -> ForwardInfo;

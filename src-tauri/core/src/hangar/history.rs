@@ -61,7 +61,7 @@ impl Hangar {
         };
         // Most polls change nothing: find out on the copy in memory before locking the file.
         let mut ledger = self.storage.ledger();
-        if apply(&mut ledger.clone()) {
+        if apply(&mut ledger) {
             match self.storage.update_ledger(apply) {
                 Ok(l) => ledger = l,
                 Err(e) => tracing::warn!(code = e.code(), "history not recorded"),

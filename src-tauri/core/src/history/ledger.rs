@@ -15,8 +15,9 @@ pub const MAX_TRANSITIONS: usize = 100;
 pub const MAX_INTERVALS: usize = 400;
 /// Intervals that ended longer ago than this are of no figure Hangar shows (month at most).
 pub const KEEP_INTERVALS_FOR: Duration = Duration::days(62);
-/// Workspaces kept; the ones that changed least recently leave first.
-pub const MAX_WORKSPACES: usize = 500;
+/// Workspaces kept; the ones that changed least recently leave first. Above any one person's
+/// fleet (an account of 10 000 is benchmarked), so a listing never pushes out what it lists.
+pub const MAX_WORKSPACES: usize = 20_000;
 /// A workspace deleted this long ago is forgotten.
 pub const KEEP_DELETED_FOR: Duration = Duration::days(30);
 /// A cause the user gave (stop, start) explains the transitions that follow it for this long.

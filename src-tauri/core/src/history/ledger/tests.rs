@@ -208,3 +208,20 @@ fn the_ledger_stays_bounded() {
     assert_eq!(l.workspaces.len(), MAX_WORKSPACES);
     assert!(l.record("acme", "w1").is_none() && l.record("acme", &format!("w{}", MAX_WORKSPACES + 9)).is_some());
 }
+
+/// A large account listed twice: the second, unchanged listing changes nothing (with a bound
+/// below the account's size, every poll pushed records out and wrote them back).
+#[test]
+fn an_unchanged_listing_of_a_large_account_changes_nothing() {
+    let clock = FakeClock::default();
+    let mut l = Ledger::default();
+    let fleet: Vec<Workspace> = (0..2_000).map(|i| ws(&format!("w{i}"), WorkspaceState::Stopped)).collect();
+    for w in &fleet {
+        l.observe(w, clock.wall(), true);
+    }
+    l.prune(clock.wall());
+    clock.advance(minutes(1));
+    let again = fleet.iter().any(|w| l.observe(w, clock.wall(), false));
+    assert!(!again, "an unchanged listing is no change");
+    assert_eq!(l.workspaces.len(), 2_000);
+}

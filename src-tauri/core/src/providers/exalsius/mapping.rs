@@ -18,6 +18,16 @@ const REMOTE_DIR: &str = "/workspace";
 
 impl Exalsius {
     /// A workspace from the vendor's object; without an id or a name it could not be addressed.
+    /// What the workspace's own cluster has cost since it was made (`current_costs`), for one
+    /// workspace looked at closely. Not the workspace's `spent` (since its last start: that comes
+    /// from the running time Hangar keeps), and not in listings, where a figure growing at every
+    /// cluster re-read would make every poll a change.
+    pub(super) fn cluster_costs_so_far(&self, w: &WireWorkspace) -> Option<String> {
+        let id = w.id.as_deref().filter(|i| !i.is_empty());
+        let own = self.cluster_cost(w.cluster_id.as_deref()).filter(|c| c.hosts_only(id))?;
+        own.so_far.map(|so_far| format!("{so_far} {USD}"))
+    }
+
     pub(super) fn decode(&self, w: &WireWorkspace) -> Result<Workspace> {
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
         if blank(&w.id) && blank(&w.name) {
@@ -62,12 +72,6 @@ impl Exalsius {
         if let Some(c) = cluster_cost.as_ref().filter(|_| own.is_none()) {
             let sharing = c.hosts.as_ref().map_or(String::new(), |h| format!(", shared by {} workspaces", h.len()));
             put("cluster cost", c.per_hour.map(|r| format!("{r} {USD}/h{sharing}")));
-        }
-        // `current_costs` is the cluster's since it was made, not the workspace's since its last
-        // start (what `spent` means): shown beside the workspace's facts, while `spent` comes
-        // from the running time Hangar keeps.
-        if let Some(so_far) = own.and_then(|c| c.so_far) {
-            put("cluster costs so far", Some(format!("{so_far} {USD}")));
         }
         let cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
         Workspace {

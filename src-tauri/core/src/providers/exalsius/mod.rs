@@ -172,7 +172,11 @@ impl Provider for Exalsius {
     async fn get(&self, id: &str) -> Result<Workspace> {
         let w = self.client.workspace(id).await?;
         self.learn_clusters(std::slice::from_ref(&w)).await;
-        self.decode(&w)
+        let mut one = self.decode(&w)?;
+        if let Some(so_far) = self.cluster_costs_so_far(&w) {
+            one.details.insert("cluster costs so far".into(), so_far);
+        }
+        Ok(one)
     }
 
     async fn ssh_host(&self, id: &str) -> Result<SshHost> {
