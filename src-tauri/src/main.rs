@@ -94,7 +94,9 @@ fn show(app: &tauri::AppHandle, event: NodeEvent) {
             name.map(|n| app.emit(n, settings))
         }
         NodeEvent::Notify(note) => {
-            notify::show(app, &note);
+            // Asking the notification server whether it shows buttons is a blocking D-Bus call.
+            let app = app.clone();
+            tauri::async_runtime::spawn_blocking(move || notify::show(&app, &note));
             None
         }
         // The window follows each change as it comes; the coalesced round is for `hangarctl watch`.

@@ -13,16 +13,14 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import driver  # noqa: E402
 from driver import wait_for  # noqa: E402
 
 APP = os.environ["HANGAR_APP"]
@@ -176,33 +174,11 @@ TESTS = [test_add_an_exalsius_account_whose_ssh_user_is_this_one,
 
 
 def main():
-    opts = ArgOptions()
-    opts.set_capability("browserName", "wry")
-    opts.set_capability("tauri:options", {"application": APP})
-    passed = failed = 0
-    d = webdriver.Remote(command_executor=os.environ.get("TAURI_DRIVER_URL", "http://127.0.0.1:4444"), options=opts)
     try:
-        for t in TESTS:
-            try:
-                t(d)
-                passed += 1
-                print(f"ok - {t.__name__}", flush=True)
-            except Exception:  # noqa: BLE001 - every failure is reported, the next test runs
-                failed += 1
-                print(f"FAIL - {t.__name__}\n{traceback.format_exc()}", flush=True)
-                try:
-                    d.save_screenshot(os.path.join(OUT, f"fail-{t.__name__}.png"))
-                except Exception:  # noqa: BLE001 - the app may have quit
-                    pass
+        driver.run("e2e-forward", APP, TESTS, OUT)
     finally:
-        try:
-            d.quit()
-        except Exception:  # noqa: BLE001 - the app quit from its tray already
-            pass
         if "sshd" in seen:
             seen["sshd"].terminate()
-    print(f"e2e-forward: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -42,8 +42,14 @@ def run(name, app, tests, screenshots=None):
                 failed += 1
                 print(f"FAIL - {t.__name__}\n{traceback.format_exc()}", flush=True)
                 if screenshots:
-                    d.save_screenshot(os.path.join(screenshots, f"fail-{t.__name__}.png"))
+                    try:
+                        d.save_screenshot(os.path.join(screenshots, f"fail-{t.__name__}.png"))
+                    except Exception:  # noqa: BLE001 - the app may have quit (a test may quit it)
+                        pass
     finally:
-        d.quit()
+        try:
+            d.quit()
+        except Exception:  # noqa: BLE001 - the app quit already (from its tray, in a test)
+            pass
     print(f"{name}: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

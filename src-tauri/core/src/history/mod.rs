@@ -52,6 +52,9 @@ pub fn redact(mut value: serde_json::Value) -> serde_json::Value {
                         *s = s.replace(secret.as_str(), HIDDEN);
                     }
                 }
+                if s.contains('=') {
+                    *s = hide_secret_params(s, secret);
+                }
             }
             serde_json::Value::Object(map) => map.values_mut().for_each(|v| scrub(v, found)),
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, found)),
@@ -60,10 +63,33 @@ pub fn redact(mut value: serde_json::Value) -> serde_json::Value {
     }
     let mut found = vec![];
     hide(&mut value, &mut found);
-    if !found.is_empty() {
-        scrub(&mut value, &found);
-    }
+    scrub(&mut value, &found);
     value
+}
+
+/// `key=value` pairs in a text (a link's query, a command line) whose key names a secret, with
+/// the value hidden: `https://x/lab?token=abc&x=1` → `https://x/lab?token=(hidden)&x=1`.
+fn hide_secret_params(text: &str, secret: fn(&str) -> bool) -> String {
+    let is_key = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let ends_value = |c: char| matches!(c, '&' | '#' | ';' | '"' | '\'' | ',') || c.is_whitespace();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(eq) = rest.find('=') {
+        let (before, after) = (&rest[..eq], &rest[eq + 1..]);
+        let key_start =
+            before.rfind(|c: char| !is_key(c)).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        out.push_str(before);
+        out.push('=');
+        let end = after.find(ends_value).unwrap_or(after.len());
+        if end > 0 && secret(&before[key_start..]) {
+            out.push_str("(hidden)");
+        } else {
+            out.push_str(&after[..end]);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Who made a transition happen.
@@ -124,6 +150,8 @@ mod tests {
             "urls": ["https://3000-w1-ptk_0123456789abcdef.preview.example"],
             "nested": {"auth": {"password": "hunter2hunter2"}, "api_key": null},
             "keep_active": true,
+            "jupyter": "https://lab.example/lab?token=9f8e7d6c5b4a&theme=dark",
+            "command": "run --api_key=short1 --name=é-box",
             "state": "running",
         });
         let out = super::redact(raw).to_string();
@@ -131,5 +159,7 @@ mod tests {
         assert!(out.contains("\"keep_active\":true") && out.contains("\"state\":\"running\""), "{out}");
         assert!(out.contains("https://3000-w1-(hidden).preview.example"), "the link stays, its token goes: {out}");
         assert!(out.contains("\"api_key\":null"), "nothing is made up where there was nothing: {out}");
+        assert!(out.contains("lab?token=(hidden)&theme=dark"), "a secret in a link's query goes: {out}");
+        assert!(out.contains("--api_key=(hidden) --name=é-box"), "and in a command line, the rest stays: {out}");
     }
 }
