@@ -555,15 +555,19 @@ fn ls_json_carries_rates_and_deadlines_as_the_contract_says() {
         }
         let (rate, currency) = (&w["rate"], &w["currency"]);
         assert!(rate.is_null() || rate.as_f64().is_some_and(|r| r >= 0.0), "rate is a number or null: {w}");
-        assert_eq!(rate.is_null(), currency.is_null(), "currency is null exactly when the rate is: {w}");
+        let stopped = w["state"] == "stopped" || w["state"] == "deleted";
+        if rate.is_null() {
+            assert!(currency.is_null(), "a null rate has a null currency: {w}");
+        }
+        if stopped {
+            assert_eq!(rate.as_f64(), Some(0.0), "a stopped workspace costs nothing per hour, priced or not: {w}");
+        }
         assert!(["vendor", "your-rates", "unknown"].contains(&w["rate_source"].as_str().unwrap()), "{w}");
-        assert_eq!(w["rate_source"] == "unknown", rate.is_null(), "an unknown source has no rate: {w}");
+        assert_eq!(w["rate_source"] == "unknown", currency.is_null(), "an unknown source names no unit: {w}");
+        assert!(!rate.is_null() || w["rate_source"] == "unknown", "{w}");
         assert!(w["spent"].is_null() || w["spent"].as_f64().is_some(), "{w}");
         if let Some(at) = w["stops_at"].as_str() {
             assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "stops_at is RFC 3339: {w}");
-        }
-        if w["state"] == "stopped" && !rate.is_null() {
-            assert_eq!(rate.as_f64(), Some(0.0), "a stopped workspace costs nothing per hour: {w}");
         }
     }
     let by_name = |n: &str| list.iter().find(|w| w["name"] == n).unwrap_or_else(|| panic!("{n} is listed"));
@@ -594,6 +598,8 @@ fn a_broken_rate_table_leaves_rates_unknown_and_ls_working() {
     let list = ctl.json(&["ls"]);
     assert!(!list.as_array().unwrap().is_empty());
     for w in list.as_array().unwrap() {
-        assert!(w["rate"].is_null() && w["currency"].is_null(), "no made-up price: {w}");
+        let nothing_runs = w["state"] == "stopped" || w["state"] == "deleted";
+        let rate = if nothing_runs { Some(0.0) } else { None };
+        assert_eq!((w["rate"].as_f64(), w["currency"].is_null()), (rate, true), "no made-up price: {w}");
     }
 }

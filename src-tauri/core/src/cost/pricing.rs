@@ -30,13 +30,16 @@ fn rate_in(state: WorkspaceState, per_hour: f64) -> Option<f64> {
     }
 }
 
-/// Prices, from `rates`, each workspace the vendor gave no rate for.
+/// Prices, from `rates`, each workspace the vendor gave no rate for. A stopped or deleted
+/// workspace costs nothing per hour even when nobody knows its price (the CLI contract's
+/// "0 when stopped"); its currency and source stay unknown then.
 pub fn price(workspaces: &mut [Workspace], rates: &RateTable) {
     for w in workspaces.iter_mut().filter(|w| w.cost.rate.is_none()) {
         let from_table =
             Cost::priced(w.state, rates.per_hour(&w.hardware), rates.currency.trim(), RateSource::YourRates);
+        let nothing_runs = matches!(w.state, WorkspaceState::Stopped | WorkspaceState::Deleted);
         w.cost = Cost {
-            rate: from_table.rate,
+            rate: from_table.rate.or(nothing_runs.then_some(0.0)),
             currency: from_table.currency,
             rate_source: from_table.rate_source,
             ..w.cost.clone()
@@ -113,6 +116,12 @@ mod tests {
         assert!(starting.rate.unwrap() > 0.0, "a machine coming up is billed");
         let errored = priced(ws(WorkspaceState::Errored, None, Some(8.0), Some(32.0)), &table());
         assert_eq!((errored.rate, errored.currency), (None, None));
+        let unpriced = priced(ws(WorkspaceState::Stopped, None, Some(8.0), Some(32.0)), &RateTable::default());
+        assert_eq!(
+            (unpriced.rate, unpriced.currency, unpriced.rate_source),
+            (Some(0.0), None, RateSource::Unknown),
+            "a stopped workspace costs nothing per hour, whatever its price while running"
+        );
     }
 
     #[test]
