@@ -39,6 +39,12 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     Ok(Option::<Value>::deserialize(d)?.and_then(|v| v.as_bool()))
 }
 
+/// `deserialize_with` for an optional time stamp: anything but a string reads as absent
+/// (the string itself is parsed, just as leniently, where it is used).
+pub fn time_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?.and_then(|v| v.as_str().map(str::to_string)))
+}
+
 /// A per-hour price the vendor reported, if it is one.
 pub fn rate(v: Option<f64>) -> Option<f64> {
     v.filter(|v| v.is_finite() && (0.0..=MAX_RATE).contains(v))

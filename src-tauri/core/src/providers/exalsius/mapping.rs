@@ -73,7 +73,9 @@ impl Exalsius {
             let sharing = c.hosts.as_ref().map_or(String::new(), |h| format!(", shared by {} workspaces", h.len()));
             put("cluster cost", c.per_hour.map(|r| format!("{r} {USD}/h{sharing}")));
         }
-        let cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
+        let mut cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
+        // Auto-delete ends the workspace, running or not: the one deadline exalsius reports.
+        cost.stops_at = w.to_be_deleted_at.as_deref().and_then(parse_time);
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Exalsius,

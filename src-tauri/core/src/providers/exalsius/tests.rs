@@ -234,3 +234,20 @@ fn absent_or_malformed_cluster_costs_are_unknown_and_the_workspace_still_maps() 
     let ws = p.to_workspace(&workspace(WORKSPACE));
     assert_eq!(ws.cost, crate::model::Cost::default(), "no cluster read: nothing known");
 }
+
+#[test]
+fn an_auto_delete_time_is_the_workspaces_deadline_present_absent_or_malformed() {
+    let p = provider(&[]).unwrap();
+    let with = |at: &str| {
+        let json = WORKSPACE.replace("\"created_at\"", &format!("\"to_be_deleted_at\": {at}, \"created_at\""));
+        p.to_workspace(&workspace(&json))
+    };
+    let ws = with("\"2026-05-01T10:00:00Z\"");
+    assert_eq!(ws.cost.stops_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-05-01T10:00:00+00:00"));
+    assert_eq!(ws.details["auto-delete at"], "2026-05-01T10:00:00Z");
+    assert_eq!(p.to_workspace(&workspace(WORKSPACE)).cost.stops_at, None);
+    for bad in ["\"next tuesday\"", "null", "\"\"", "1767225600", "{}"] {
+        let ws = with(bad);
+        assert_eq!((ws.cost.stops_at, ws.state), (None, WorkspaceState::Running), "{bad}");
+    }
+}

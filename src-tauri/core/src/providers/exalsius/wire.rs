@@ -84,9 +84,9 @@ pub struct WireWorkspace {
     pub access_information: Option<Vec<AccessInfo>>,
     #[serde(default)]
     pub resources: Option<NodeHardware>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::time_text")]
     pub created_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "figures::time_text")]
     pub to_be_deleted_at: Option<String>,
 }
 
