@@ -52,6 +52,13 @@ describe('WorkspaceCard', () => {
     expect(names).toEqual(['Stop', 'Delete']);
   });
 
+  it('names each button after its workspace, visible word first', () => {
+    const el = card();
+    const labels = [...el.querySelectorAll('.actions button')].map((b) => b.getAttribute('aria-label'));
+    const name = el.querySelector('[data-testid=card-name]')?.textContent?.trim();
+    expect(labels).toEqual([`Stop ${name}`, `Delete ${name}`]);
+  });
+
   it('stays in the document when filtered out, hidden', () => {
     expect(card({}, true).hidden).toBe(true);
   });

@@ -17,6 +17,11 @@ describe('money', () => {
     expect(money(12.5, 'credits')).toBe('12.5 credits');
     expect(money(3, 'credits')).toBe('3 credits');
   });
+  it('shows a cost too small for cents as less than one, never as free', () => {
+    expect(money(0.004, 'USD')).toBe('<$0.01');
+    expect(money(0.001, 'credits')).toBe('<0.01 credits');
+    expect(money(0, 'USD')).toBe('$0.00');
+  });
   it('shows any other three-letter code by its code', () => {
     expect(money(2, 'XQZ')).toMatch(/^XQZ\s2\.00$/);
   });

@@ -11,6 +11,8 @@ const ISO_4217 = /^[A-Z]{3}$/;
  * `whole` rounds to whole units from 10 up ("$61"), for totals read at a glance.
  */
 export function money(amount: number, currency: string, whole = false): string {
+  // A cost too small to show in cents is not free.
+  if (amount > 0 && amount < 0.005) return `<${money(0.01, currency)}`;
   const digits = whole && Math.abs(amount) >= 10 ? 0 : 2;
   if (ISO_4217.test(currency)) {
     return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);

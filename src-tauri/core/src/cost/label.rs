@@ -8,8 +8,12 @@ use crate::model::{Cost, RateSource};
 const CREDITS: &str = "credits";
 
 /// An amount in its unit: a symbol for the common currencies, the code for the others.
+/// A cost too small to show in cents reads as "<$0.01", never as free.
 pub fn amount(value: f64, unit: &str) -> String {
     let value = if value.is_finite() { value } else { 0.0 };
+    if value > 0.0 && value < 0.005 {
+        return format!("<{}", amount(0.01, unit));
+    }
     match unit {
         CREDITS => format!("{} cr", trimmed(value)),
         "USD" => format!("${value:.2}"),
@@ -73,6 +77,9 @@ mod tests {
         assert_eq!(rate(&cost(Some(3.0), Some("CHF"), RateSource::YourRates)).as_deref(), Some("≈ 3.00 CHF/h"));
         assert_eq!(rate(&cost(Some(0.0), Some("EUR"), RateSource::Vendor)).as_deref(), Some("€0.00/h"));
         assert_eq!(rate(&cost(None, None, RateSource::Unknown)), None);
+        assert_eq!(rate(&cost(Some(0.004), Some("USD"), RateSource::Vendor)).as_deref(), Some("<$0.01/h"));
+        assert_eq!(amount(0.001, "credits"), "<0.01 cr");
+        assert_eq!(amount(0.005, "EUR"), "€0.01", "what rounds up to a cent is shown as it is");
     }
 
     #[test]
