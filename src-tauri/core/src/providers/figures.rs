@@ -72,6 +72,12 @@ pub fn deadline(now: DateTime<Utc>, remaining: Option<i64>) -> Option<DateTime<U
     Some(now + Duration::seconds(secs))
 }
 
+/// A time the vendor says it will stop or remove a workspace, if it is within a year of `now`
+/// either way (a year-0 or year-9999 stamp is a broken figure, not a deadline).
+pub fn deadline_at(now: DateTime<Utc>, at: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    at.filter(|at| at.signed_duration_since(now).num_seconds().abs() <= MAX_SECONDS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use super::wire::{AccessInfo, NodeHardware, WireWorkspace};
 use super::{states, Exalsius};
 use crate::error::{Error, Result};
 use crate::model::{Cost, Gpu, Hardware, Link, LinkKind, ProviderId, RateSource, Workspace, WorkspaceState};
+use crate::providers::figures;
 use crate::providers::timestamps::parse_time;
 use crate::ssh;
 
@@ -75,7 +76,7 @@ impl Exalsius {
         }
         let mut cost = Cost::priced(state, own.and_then(|c| c.per_hour), USD, RateSource::Vendor);
         // Auto-delete ends the workspace, running or not: the one deadline exalsius reports.
-        cost.stops_at = w.to_be_deleted_at.as_deref().and_then(parse_time);
+        cost.stops_at = figures::deadline_at(chrono::Utc::now(), w.to_be_deleted_at.as_deref().and_then(parse_time));
         Workspace {
             account: self.account.name.clone(),
             provider: ProviderId::Exalsius,

@@ -242,11 +242,14 @@ fn an_auto_delete_time_is_the_workspaces_deadline_present_absent_or_malformed() 
         let json = WORKSPACE.replace("\"created_at\"", &format!("\"to_be_deleted_at\": {at}, \"created_at\""));
         p.to_workspace(&workspace(&json))
     };
-    let ws = with("\"2026-05-01T10:00:00Z\"");
-    assert_eq!(ws.cost.stops_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-05-01T10:00:00+00:00"));
-    assert_eq!(ws.details["auto-delete at"], "2026-05-01T10:00:00Z");
+    let soon = (chrono::Utc::now() + chrono::Duration::days(6)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let ws = with(&format!("\"{soon}\""));
+    assert_eq!(ws.cost.stops_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)), Some(soon.clone()));
+    assert_eq!(ws.details["auto-delete at"], soon);
     assert_eq!(p.to_workspace(&workspace(WORKSPACE)).cost.stops_at, None);
-    for bad in ["\"next tuesday\"", "null", "\"\"", "1767225600", "{}"] {
+    for bad in
+        ["\"next tuesday\"", "null", "\"\"", "1767225600", "{}", "\"9999-12-31T00:00:00Z\"", "\"1970-01-01T00:00:00Z\""]
+    {
         let ws = with(bad);
         assert_eq!((ws.cost.stops_at, ws.state), (None, WorkspaceState::Running), "{bad}");
     }
